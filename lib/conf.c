@@ -1,0 +1,347 @@
+/* The configuration engine: one grammar for module arguments and the file.
+ *
+ *   key            a flag (or an action word such as "preauth")
+ *   key=value      spaces around '=' are allowed in the file
+ *   # comment      in the file, a whole line or after whitespace
+ *
+ * Unknown keys and bad values are errors: the caller decides to fail closed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static int set_mode(struct bhxh_conf *c, enum bhxh_auth_mode m, const char *value,
+		    char *err, size_t errlen)
+{
+	if (value != NULL) {
+		snprintf(err, errlen, "takes no value");
+		return -EINVAL;
+	}
+	c->mode = m;
+	return 0;
+}
+
+static int opt_preauth(struct bhxh_conf *c, const char *v, char *e, size_t l)
+{
+	return set_mode(c, BHXH_MODE_PREAUTH, v, e, l);
+}
+
+static int opt_authfail(struct bhxh_conf *c, const char *v, char *e, size_t l)
+{
+	return set_mode(c, BHXH_MODE_AUTHFAIL, v, e, l);
+}
+
+static int opt_authsucc(struct bhxh_conf *c, const char *v, char *e, size_t l)
+{
+	return set_mode(c, BHXH_MODE_AUTHSUCC, v, e, l);
+}
+
+/* root_unlock_time implies even_deny_root, as in pam_faillock. */
+static int opt_root_unlock_time(struct bhxh_conf *c, const char *v, char *e, size_t l)
+{
+	uint64_t n;
+
+	if (v == NULL) {
+		snprintf(e, l, "needs a value");
+		return -EINVAL;
+	}
+	if (strcmp(v, "never") == 0)
+		n = BHXH_UNLOCK_NEVER;
+	else if (bhxh_parse_uint(v, 0, UINT32_MAX, &n) < 0) {
+		snprintf(e, l, "'%.64s' is not a number of seconds or 'never'", v);
+		return -EINVAL;
+	}
+	c->lockout.root_unlock_time = n;
+	c->lockout.even_deny_root = true;
+	return 0;
+}
+
+#define CORE(f) offsetof(struct bhxh_conf, f)
+#define LOCK(f) offsetof(struct bhxh_conf, lockout.f)
+
+const struct bhxh_opt bhxh_opts_core[] = {
+	{ "preauth", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_preauth },
+	{ "authfail", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_authfail },
+	{ "authsucc", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_authsucc },
+	{ "conf", BHXH_OPT_PATH, CORE(conf_path), sizeof(((struct bhxh_conf *)0)->conf_path),
+	  0, 0, false, BHXH_SCOPE_ARG, NULL },
+	{ "silent", BHXH_OPT_FLAG, CORE(silent), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ "debug", BHXH_OPT_FLAG, CORE(debug), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ "deny", BHXH_OPT_UINT, LOCK(deny), 0, 0, BHXH_DENY_MAX, false, BHXH_SCOPE_ANY, NULL },
+	{ "fail_interval", BHXH_OPT_SECONDS, LOCK(fail_interval), 0, 1, UINT32_MAX, false,
+	  BHXH_SCOPE_ANY, NULL },
+	{ "unlock_time", BHXH_OPT_SECONDS, LOCK(unlock_time), 0, 0, UINT32_MAX, true,
+	  BHXH_SCOPE_ANY, NULL },
+	{ "root_unlock_time", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ANY,
+	  opt_root_unlock_time },
+	{ "even_deny_root", BHXH_OPT_FLAG, LOCK(even_deny_root), 0, 0, 0, false,
+	  BHXH_SCOPE_ANY, NULL },
+	{ "local_users_only", BHXH_OPT_FLAG, LOCK(local_users_only), 0, 0, 0, false,
+	  BHXH_SCOPE_ANY, NULL },
+	{ "nodelay", BHXH_OPT_FLAG, LOCK(nodelay), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ "admin_group", BHXH_OPT_STRING, LOCK(admin_group),
+	  sizeof(((struct bhxh_conf *)0)->lockout.admin_group), 0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ "dir", BHXH_OPT_PATH, LOCK(dir), sizeof(((struct bhxh_conf *)0)->lockout.dir),
+	  0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ .name = NULL },
+};
+
+static const struct bhxh_opt *const all_tables[] = {
+	bhxh_opts_core, bhxh_opts_audit, bhxh_opts_pw, bhxh_opts_expiry, bhxh_opts_dir,
+};
+
+void bhxh_conf_init(struct bhxh_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = BHXH_MODE_NONE;
+	(void)bhxh_strlcpy(c->conf_path, BHXH_DEFAULT_CONF, sizeof(c->conf_path));
+	c->lockout.deny = 3;
+	c->lockout.fail_interval = 900;
+	c->lockout.unlock_time = 600;
+	c->lockout.root_unlock_time = BHXH_UNSET;
+	(void)bhxh_strlcpy(c->lockout.dir, BHXH_STATE_DIR "/tally", sizeof(c->lockout.dir));
+	bhxh_conf_init_audit(c);
+	bhxh_conf_init_pw(c);
+	bhxh_conf_init_expiry(c);
+	bhxh_conf_init_dir(c);
+}
+
+static const struct bhxh_opt *find_opt(const char *key, size_t keylen)
+{
+	for (size_t t = 0; t < BHXH_ARRAY_SIZE(all_tables); t++)
+		for (const struct bhxh_opt *o = all_tables[t]; o->name != NULL; o++)
+			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0)
+				return o;
+	return NULL;
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	if (v == NULL || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+		*ret = true;
+		return 0;
+	}
+	if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+		*ret = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Apply value to one option; message without location on error. */
+static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *v,
+		     char *err, size_t errlen)
+{
+	char *field = (char *)c + o->offset;
+	uint64_t n;
+	bool b;
+
+	switch (o->type) {
+	case BHXH_OPT_FLAG:
+		if (parse_bool(v, &b) < 0) {
+			snprintf(err, errlen, "expects yes or no, not '%.64s'", v);
+			return -EINVAL;
+		}
+		*(bool *)(void *)field = b;
+		return 0;
+	case BHXH_OPT_SECONDS:
+		if (v != NULL && o->allow_never && strcmp(v, "never") == 0) {
+			*(uint64_t *)(void *)field = BHXH_UNLOCK_NEVER;
+			return 0;
+		}
+		/* fall through */
+	case BHXH_OPT_UINT:
+		if (v == NULL) {
+			snprintf(err, errlen, "needs a value");
+			return -EINVAL;
+		}
+		if (bhxh_parse_uint(v, o->min, o->max, &n) < 0) {
+			snprintf(err, errlen, "'%.64s' is not a number from %llu to %llu%s", v,
+				 (unsigned long long)o->min, (unsigned long long)o->max,
+				 o->allow_never ? " or 'never'" : "");
+			return -EINVAL;
+		}
+		*(uint64_t *)(void *)field = n;
+		return 0;
+	case BHXH_OPT_PATH:
+		if (v == NULL || v[0] != '/') {
+			snprintf(err, errlen, "needs an absolute path");
+			return -EINVAL;
+		}
+		/* fall through */
+	case BHXH_OPT_STRING:
+		if (v == NULL || *v == '\0') {
+			snprintf(err, errlen, "needs a value");
+			return -EINVAL;
+		}
+		if (bhxh_strlcpy(field, v, o->size) < 0) {
+			snprintf(err, errlen, "value longer than %zu bytes", o->size - 1);
+			return -EINVAL;
+		}
+		return 0;
+	case BHXH_OPT_CUSTOM:
+		return o->fn(c, v, err, errlen);
+	}
+	snprintf(err, errlen, "internal error: bad option type");
+	return -EINVAL;
+}
+
+int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
+		    const char *where, char *err, size_t errlen)
+{
+	const char *eq = strchr(token, '=');
+	size_t keylen = eq ? (size_t)(eq - token) : strlen(token);
+	const char *value = eq ? eq + 1 : NULL;
+	const struct bhxh_opt *o;
+	char why[BHXH_ERR_MAX];
+	int r;
+
+	/* trim spaces around the key and the value (only the file has them) */
+	while (keylen > 0 && (token[keylen - 1] == ' ' || token[keylen - 1] == '\t'))
+		keylen--;
+	while (value != NULL && (*value == ' ' || *value == '\t'))
+		value++;
+
+	o = find_opt(token, keylen);
+	if (o == NULL) {
+		if (where)
+			snprintf(err, errlen, "%s: unknown option '%.*s'", where,
+				 (int)(keylen > 64 ? 64 : keylen), token);
+		else
+			snprintf(err, errlen, "unknown argument '%.*s'",
+				 (int)(keylen > 64 ? 64 : keylen), token);
+		return -EINVAL;
+	}
+	if (!(o->scope & scope)) {
+		if (where)
+			snprintf(err, errlen, "%s: '%s' is allowed only as a module argument",
+				 where, o->name);
+		else
+			snprintf(err, errlen, "'%s' is allowed only in the configuration file",
+				 o->name);
+		return -EINVAL;
+	}
+	why[0] = '\0';
+	r = apply_opt(c, o, value, why, sizeof(why));
+	if (r < 0) {
+		if (where)
+			snprintf(err, errlen, "%s: %s: %s", where, o->name, why);
+		else
+			snprintf(err, errlen, "argument '%s': %s", o->name, why);
+	}
+	return r;
+}
+
+int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
+			char *err, size_t errlen)
+{
+	char line[BHXH_CONF_LINE_MAX + 2];
+	char where[PATH_MAX + 32];
+	struct stat st;
+	FILE *f = NULL;
+	unsigned lineno = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((st.st_mode & S_IWOTH) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		snprintf(err, errlen, "%s: must be owned by root and not writable by others", path);
+		close(fd);
+		return -EPERM;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return r;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		char *p, *hash;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		if (lineno > BHXH_CONF_LINES_MAX) {
+			snprintf(err, errlen, "%s: too many lines", where);
+			r = -EINVAL;
+			goto out;
+		}
+		if (len > BHXH_CONF_LINE_MAX && line[len - 1] != '\n') {
+			snprintf(err, errlen, "%s: line longer than %d bytes", where,
+				 BHXH_CONF_LINE_MAX);
+			r = -EINVAL;
+			goto out;
+		}
+		/* a '#' at the start or after whitespace starts a comment */
+		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
+			if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
+				*hash = '\0';
+				break;
+			}
+		len = strlen(line);
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' ||
+				   line[len - 1] == '\t' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			continue;
+		r = bhxh_conf_apply(c, p, BHXH_SCOPE_FILE, where, err, errlen);
+		if (r < 0)
+			goto out;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		r = -EIO;
+	}
+out:
+	fclose(f);
+	return r;
+}
+
+int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
+		   char *err, size_t errlen)
+{
+	bool explicit_conf = false;
+	int r;
+
+	bhxh_conf_init(c);
+	/* First pass: find conf= so the file is read before the arguments. */
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "conf=", 5) == 0) {
+			r = bhxh_conf_apply(c, argv[i], BHXH_SCOPE_ARG, NULL, err, errlen);
+			if (r < 0)
+				return r;
+			explicit_conf = true;
+		}
+	r = bhxh_conf_load_file(c, c->conf_path, !explicit_conf, err, errlen);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < argc; i++) {
+		r = bhxh_conf_apply(c, argv[i], BHXH_SCOPE_ARG, NULL, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,118 @@
+#include "config.h"
+
+#include <grp.h>
+#include <string.h>
+
+#include "conf.h"
+
+#include "lockout.h"
+
+enum bhxh_lock_state bhxh_lockout_state(const struct bhxh_tally *t, int64_t now,
+					int64_t *ret_unlock_in)
+{
+	if (t->lock_until == 0)
+		return BHXH_UNLOCKED;
+	if (t->lock_until == BHXH_LOCK_FOREVER) {
+		*ret_unlock_in = -1;
+		return BHXH_LOCKED;
+	}
+	if (now >= t->lock_until)
+		return BHXH_LOCK_EXPIRED;
+	*ret_unlock_in = t->lock_until - now;
+	return BHXH_LOCKED;
+}
+
+static bool in_window(int64_t when, const struct bhxh_lock_policy *p, int64_t now)
+{
+	/* (now - fail_interval, now]; times in the future (clock stepped back)
+	 * still count: dropping them would let a clock change erase failures */
+	return when > now - (int64_t)p->fail_interval;
+}
+
+unsigned bhxh_lockout_failures(const struct bhxh_tally *t, const struct bhxh_lock_policy *p,
+			       int64_t now)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < t->nrec && i < BHXH_TALLY_RECORDS; i++)
+		if (in_window(t->rec[i].time, p, now))
+			n++;
+	return n;
+}
+
+bool bhxh_lockout_add_failure(struct bhxh_tally *t, const struct bhxh_lock_policy *p,
+			      int64_t now, const char *service, const char *source)
+{
+	struct bhxh_tally_rec *r;
+	uint32_t keep = 0;
+	bool was_locked = t->lock_until != 0 &&
+			  (t->lock_until == BHXH_LOCK_FOREVER || now < t->lock_until);
+
+	/* drop what fell out of the window */
+	for (uint32_t i = 0; i < t->nrec && i < BHXH_TALLY_RECORDS; i++)
+		if (in_window(t->rec[i].time, p, now))
+			t->rec[keep++] = t->rec[i];
+	t->nrec = keep;
+	if (t->nrec == BHXH_TALLY_RECORDS) {
+		memmove(&t->rec[0], &t->rec[1], sizeof(t->rec[0]) * (BHXH_TALLY_RECORDS - 1));
+		t->nrec--;
+	}
+	r = &t->rec[t->nrec++];
+	memset(r, 0, sizeof(*r));
+	r->time = now;
+	(void)bhxh_strlcpy(r->service, service ? service : "", sizeof(r->service));
+	(void)bhxh_strlcpy(r->source, source ? source : "", sizeof(r->source));
+	t->total++;
+
+	if (was_locked || p->deny == 0)
+		return false;
+	if (bhxh_lockout_failures(t, p, now) < p->deny)
+		return false;
+	t->lock_since = now;
+	t->lock_until = p->unlock_time == 0 ? BHXH_LOCK_FOREVER : now + (int64_t)p->unlock_time;
+	return true;
+}
+
+unsigned bhxh_lockout_minutes(int64_t seconds)
+{
+	if (seconds <= 60)
+		return 1;
+	return (unsigned)((seconds + 59) / 60);
+}
+
+bool bhxh_lockout_policy(const struct bhxh_lockout_conf *lc, bool privileged,
+			 struct bhxh_lock_policy *ret)
+{
+	ret->deny = lc->deny;
+	ret->fail_interval = lc->fail_interval;
+	ret->unlock_time = lc->unlock_time;
+	if (lc->deny == 0)
+		return false;
+	if (privileged) {
+		if (!lc->even_deny_root)
+			return false;
+		if (lc->root_unlock_time != BHXH_UNSET)
+			ret->unlock_time = lc->root_unlock_time;
+	}
+	return true;
+}
+
+bool bhxh_lockout_privileged(const struct bhxh_lockout_conf *lc, const char *user, uid_t uid,
+			     gid_t gid)
+{
+	struct group *gr;
+
+	if (uid == 0)
+		return true;
+	if (lc->admin_group[0] == '\0')
+		return false;
+	gr = getgrnam(lc->admin_group);
+	if (gr == NULL)
+		return false;
+	if (gr->gr_gid == gid)
+		return true;
+	for (char **m = gr->gr_mem; m != NULL && *m != NULL; m++)
+		if (strcmp(*m, user) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,243 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tally.h"
+
+#define TALLY_MAGIC "BHXHTLY"
+
+/* On-disk slot: header then the records, fixed size. */
+struct disk_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t nrec;
+	uint64_t seq;
+	uint64_t total;
+	int64_t lock_since;
+	int64_t lock_until;
+	char user[BHXH_NAME_MAX + 1];
+	char pad[3];
+	uint32_t crc; /* over the whole slot with crc = 0 */
+};
+
+struct disk_slot {
+	struct disk_hdr h;
+	struct bhxh_tally_rec rec[BHXH_TALLY_RECORDS];
+};
+
+_Static_assert(sizeof(struct disk_hdr) % 8 == 0, "header padding");
+
+#define SLOT_SIZE ((off_t)sizeof(struct disk_slot))
+
+int bhxh_tally_open_dir(const char *path, bool create)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static uint32_t hash_name(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void bhxh_tally_file_name(const char *user, bool known, char *buf, size_t len)
+{
+	if (known && bhxh_valid_username(user))
+		snprintf(buf, len, "%s", user);
+	else
+		snprintf(buf, len, ".unknown-%02x",
+			 (unsigned)(hash_name(user ? user : "") % BHXH_TALLY_UNKNOWN_SLOTS));
+}
+
+int bhxh_tally_open(int dirfd, const char *fname, bool write)
+{
+	struct stat st;
+	int fd, r;
+
+	if (write)
+		fd = openat(dirfd, fname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	else
+		fd = openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		r = -EPERM;
+		goto fail;
+	}
+	/* flock() is interrupted by nothing we set; it waits for the writer */
+	while (flock(fd, write ? LOCK_EX : LOCK_SH) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
+static uint32_t slot_crc(struct disk_slot *s)
+{
+	uint32_t saved = s->h.crc, crc;
+
+	s->h.crc = 0;
+	crc = bhxh_crc32(0, s, sizeof(*s));
+	s->h.crc = saved;
+	return crc;
+}
+
+static bool slot_valid(struct disk_slot *s)
+{
+	return memcmp(s->h.magic, TALLY_MAGIC, sizeof(TALLY_MAGIC)) == 0 &&
+	       s->h.version == BHXH_TALLY_VERSION && s->h.nrec <= BHXH_TALLY_RECORDS &&
+	       memchr(s->h.user, '\0', sizeof(s->h.user)) != NULL && s->h.crc == slot_crc(s);
+}
+
+void bhxh_tally_clear(struct bhxh_tally *t, const char *user)
+{
+	uint64_t seq = t->seq;
+
+	memset(t, 0, sizeof(*t));
+	t->seq = seq;
+	(void)bhxh_strlcpy(t->user, user ? user : "", sizeof(t->user));
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
+{
+	static const struct disk_slot zero;
+	struct disk_slot s[2];
+	struct disk_slot *cur = NULL;
+	ssize_t n;
+
+	n = read_full(fd, s, sizeof(s), 0);
+	if (n < 0)
+		return (int)n;
+	if (n == 0) {
+		memset(ret, 0, sizeof(*ret));
+		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		return 0;
+	}
+	/* a short second slot reads as zero and is invalid */
+	if ((size_t)n < sizeof(s))
+		memset((char *)s + n, 0, sizeof(s) - (size_t)n);
+	for (int i = 0; i < 2; i++)
+		if (slot_valid(&s[i]) && (cur == NULL || s[i].h.seq > cur->h.seq))
+			cur = &s[i];
+	if (cur == NULL) {
+		/* A slot never written (all zeroes) beside an invalid one is a
+		 * first write that did not complete: nothing was acknowledged,
+		 * so the tally is empty.  Two written, invalid slots cannot come
+		 * from a crash (only one slot is written at a time): damage. */
+		if (memcmp(&s[0], &zero, sizeof(zero)) != 0 &&
+		    memcmp(&s[1], &zero, sizeof(zero)) != 0)
+			return -EBADMSG;
+		memset(ret, 0, sizeof(*ret));
+		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		return 0;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->seq = cur->h.seq;
+	(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+	if (strcmp(cur->h.user, user) != 0)
+		return 0; /* a shared slot last used by another name */
+	ret->total = cur->h.total;
+	ret->lock_since = cur->h.lock_since;
+	ret->lock_until = cur->h.lock_until;
+	ret->nrec = cur->h.nrec;
+	memcpy(ret->rec, cur->rec, sizeof(ret->rec[0]) * cur->h.nrec);
+	for (uint32_t i = 0; i < ret->nrec; i++) {
+		ret->rec[i].service[sizeof(ret->rec[i].service) - 1] = '\0';
+		ret->rec[i].source[sizeof(ret->rec[i].source) - 1] = '\0';
+	}
+	return 0;
+}
+
+int bhxh_tally_write(int fd, struct bhxh_tally *t)
+{
+	struct disk_slot s;
+	uint64_t seq = t->seq + 1;
+	off_t off = (off_t)(seq % 2) * SLOT_SIZE;
+	size_t done = 0;
+
+	memset(&s, 0, sizeof(s));
+	memcpy(s.h.magic, TALLY_MAGIC, sizeof(TALLY_MAGIC));
+	s.h.version = BHXH_TALLY_VERSION;
+	s.h.nrec = t->nrec > BHXH_TALLY_RECORDS ? BHXH_TALLY_RECORDS : t->nrec;
+	s.h.seq = seq;
+	s.h.total = t->total;
+	s.h.lock_since = t->lock_since;
+	s.h.lock_until = t->lock_until;
+	(void)bhxh_strlcpy(s.h.user, t->user, sizeof(s.h.user));
+	memcpy(s.rec, t->rec, sizeof(s.rec[0]) * s.h.nrec);
+	s.h.crc = slot_crc(&s);
+
+	while (done < sizeof(s)) {
+		ssize_t n = pwrite(fd, (char *)&s + done, sizeof(s) - done, off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	if (fdatasync(fd) < 0)
+		return -errno;
+	t->seq = seq;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* Small helpers shared by every part of pam_bhxh: secret wiping, the one
+ * number parser, user-name validation.  Library code: returns 0 or -errno,
+ * never logs. */
+#ifndef BHXH_UTIL_H
+#define BHXH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest user name accepted anywhere (glibc/useradd allow 32; LDAP and
+ * directory exports sometimes use longer ones). */
+#define BHXH_NAME_MAX 64
+/* Longest password accepted: anything longer is refused before any work. */
+#define BHXH_PASS_MAX 1024
+
+#define BHXH_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Wipe a buffer so the compiler cannot optimise the store away. */
+void bhxh_wipe(void *p, size_t n);
+/* Wipe a NUL-terminated secret and free it.  NULL is fine. */
+void bhxh_free_secret(char *s);
+
+/* The one number parser: decimal digits only, no sign, no spaces, no
+ * trailing garbage, value in [min, max].  Returns 0, -EINVAL or -ERANGE;
+ * *ret is written only on success. */
+int bhxh_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
+
+/* A user name that is safe to turn into a file name: 1..BHXH_NAME_MAX bytes,
+ * not "." or "..", no '/', no control characters, no leading '-' or '.',
+ * no ':' (passwd separator), no whitespace. */
+bool bhxh_valid_username(const char *name);
+
+/* Copy at most size-1 bytes and NUL-terminate; returns -ENAMETOOLONG when
+ * the source did not fit (the destination then holds the truncated copy). */
+int bhxh_strlcpy(char *dst, const char *src, size_t size);
+
+/* CRC-32 (IEEE 802.3, as zlib computes it). */
+uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len);
+
+#endif

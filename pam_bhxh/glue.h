@@ -1,0 +1,69 @@
+/* PAM glue shared by the phase handlers.  Everything here is thin: policy
+ * lives in lib/, this maps it to PAM items, messages and return codes. */
+#ifndef BHXH_GLUE_H
+#define BHXH_GLUE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_PASSWORD
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "audit.h"
+#include "conf.h"
+
+struct bhxh_pam {
+	pam_handle_t *pamh;
+	int flags;
+	struct bhxh_conf conf;
+	const char *user;    /* as PAM gave it; may be anything */
+	bool user_valid;     /* passes bhxh_valid_username() */
+	bool known;          /* resolves through NSS */
+	uid_t uid;           /* when known */
+	gid_t gid;
+	const char *service; /* PAM_SERVICE or NULL */
+	const char *tty;     /* PAM_TTY or NULL */
+	const char *rhost;   /* PAM_RHOST or NULL */
+	long long now;       /* time(NULL), or BHXH_TEST_NOW in test builds */
+};
+
+/* Fill ctx from the handle and the arguments.  Returns PAM_SUCCESS,
+ * PAM_SERVICE_ERR (configuration error, already logged) or the error of
+ * pam_get_user(). */
+int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
+		  const char **argv, bool need_user);
+
+/* Logging: syslog through pam_syslog with the user name truncated. */
+#define bhxh_log(ctx, prio, ...) pam_syslog((ctx)->pamh, (prio), __VA_ARGS__)
+#define bhxh_debug(ctx, ...)                                                                      \
+	do {                                                                                      \
+		if ((ctx)->conf.debug)                                                            \
+			pam_syslog((ctx)->pamh, LOG_DEBUG, __VA_ARGS__);                          \
+	} while (0)
+
+/* Tell the user something unless silent (module option or PAM_SILENT). */
+void bhxh_pam_info(struct bhxh_pam *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void bhxh_pam_error(struct bhxh_pam *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Send one audit record about ctx->user; applies the configured behaviour
+ * when audit is unavailable.  Returns PAM_SUCCESS, or PAM_SYSTEM_ERR when
+ * the configuration says an unaudited decision must be refused. */
+int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
+		   const char *extra, bool success);
+
+/* Phase handlers, one file each. */
+int bhxh_pam_lockout_auth(struct bhxh_pam *ctx);            /* lockout.c */
+int bhxh_pam_lockout_account(struct bhxh_pam *ctx);         /* lockout.c */
+int bhxh_pam_expiry_account(struct bhxh_pam *ctx);          /* expiry.c */
+void bhxh_pam_expiry_auth_success(struct bhxh_pam *ctx);    /* expiry.c */
+int bhxh_pam_dir_account(struct bhxh_pam *ctx);             /* revoke.c */
+int bhxh_pam_password(struct bhxh_pam *ctx);                /* password.c */
+int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
+
+#endif

@@ -1,0 +1,367 @@
+/* Failed-login lockout: the pam_faillock-compatible auth modes and the
+ * account-phase check.
+ *
+ * Unknown users and names that are not valid user names take the same path
+ * as known users: their failures go to one of a fixed set of hashed slot
+ * files, so they lock and unlock alike, and neither timing nor messages
+ * reveal whether an account exists. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libaudit.h>
+
+#include "glue.h"
+#include "i18n.h"
+#include "lockout.h"
+#include "tally.h"
+
+/* Is the account in /etc/passwd itself (local_users_only)? */
+static bool is_local_user(const char *user)
+{
+	struct passwd *pw;
+	bool found = false;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	if (f == NULL)
+		return false;
+	while ((pw = fgetpwent(f)) != NULL)
+		if (strcmp(pw->pw_name, user) == 0) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/* The policy for this account; false when lockout does not apply to it. */
+static bool account_policy(const struct bhxh_pam *ctx, struct bhxh_lock_policy *p)
+{
+	bool privileged = ctx->known && bhxh_lockout_privileged(&ctx->conf.lockout, ctx->user,
+								  ctx->uid, ctx->gid);
+
+	return bhxh_lockout_policy(&ctx->conf.lockout, privileged, p);
+}
+
+static const char *source_of(const struct bhxh_pam *ctx)
+{
+	if (ctx->rhost != NULL && ctx->rhost[0] != '\0')
+		return ctx->rhost;
+	return ctx->tty;
+}
+
+/* The same words whether or not the account exists. */
+static void tell_locked(struct bhxh_pam *ctx, unsigned failures, int64_t unlock_in)
+{
+	if (failures > 0)
+		bhxh_pam_error(ctx,
+			       P_("The account is locked after %u failed login.",
+				  "The account is locked after %u failed logins.", failures),
+			       failures);
+	else
+		bhxh_pam_error(ctx, "%s", _("The account is locked."));
+	if (unlock_in < 0)
+		bhxh_pam_error(ctx, "%s",
+			       _("Ask the IT department to unlock it (bhxhctl lockout reset)."));
+	else {
+		unsigned m = bhxh_lockout_minutes(unlock_in);
+
+		bhxh_pam_error(ctx, P_("Try again in %u minute.", "Try again in %u minutes.", m), m);
+	}
+}
+
+static void audit_timed_unlock(struct bhxh_pam *ctx)
+{
+	bhxh_pam_audit(ctx, AUDIT_RESP_ACCT_UNLOCK_TIMED, "PAM:bhxh_unlock", "lock_expired", NULL,
+		       true);
+}
+
+static void audit_new_lock(struct bhxh_pam *ctx, const struct bhxh_lock_policy *p,
+			   unsigned failures)
+{
+	char extra[64];
+
+	snprintf(extra, sizeof(extra), "failures=%u", failures);
+	bhxh_pam_audit(ctx, AUDIT_ANOM_LOGIN_FAILURES, "PAM:bhxh_lockout", "too_many_failures",
+		       extra, false);
+	bhxh_pam_audit(ctx, p->unlock_time == 0 ? AUDIT_RESP_ACCT_LOCK : AUDIT_RESP_ACCT_LOCK_TIMED,
+		       "PAM:bhxh_lockout", p->unlock_time == 0 ? "locked_until_reset" : "locked_timed",
+		       extra, true);
+}
+
+static void audit_refused(struct bhxh_pam *ctx, const char *phase_op)
+{
+	bhxh_pam_audit(ctx, AUDIT_USER_ERR, phase_op, "account_locked", NULL, false);
+}
+
+/* Open the directory and the account's file.  Logs why on failure. */
+static int open_tally(struct bhxh_pam *ctx, bool write, int *ret_dirfd, int *ret_fd,
+		      char *fname, size_t fnamelen)
+{
+	int dirfd, fd;
+
+	dirfd = bhxh_tally_open_dir(ctx->conf.lockout.dir, write);
+	if (dirfd < 0) {
+		if (!write && dirfd == -ENOENT) {
+			*ret_dirfd = -1;
+			*ret_fd = -ENOENT;
+			return 0;
+		}
+		bhxh_log(ctx, LOG_ERR, "state directory %s unusable: %s", ctx->conf.lockout.dir,
+			 strerror(-dirfd));
+		return dirfd;
+	}
+	bhxh_tally_file_name(ctx->user, ctx->known, fname, fnamelen);
+	fd = bhxh_tally_open(dirfd, fname, write);
+	if (fd < 0 && !(fd == -ENOENT && !write)) {
+		bhxh_log(ctx, LOG_ERR, "tally file %s/%s unusable: %s", ctx->conf.lockout.dir, fname,
+			 strerror(-fd));
+		close(dirfd);
+		return fd;
+	}
+	*ret_dirfd = dirfd;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* A full state file system means failures can no longer be counted: refuse
+ * rather than let an attacker guess without limit. */
+static bool state_fs_full(int dirfd)
+{
+	struct statvfs sv;
+
+	return dirfd >= 0 && fstatvfs(dirfd, &sv) == 0 && sv.f_bavail == 0;
+}
+
+/* preauth and the account phase: refuse while locked; clear a timed lock
+ * that has run out (and audit that). */
+static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_rc)
+{
+	struct bhxh_lock_policy p;
+	struct bhxh_tally t;
+	char fname[BHXH_NAME_MAX + 32];
+	int64_t unlock_in = 0;
+	int dirfd = -1, fd = -1, r, rc = PAM_SUCCESS;
+	enum bhxh_lock_state st;
+
+	if (!account_policy(ctx, &p))
+		return PAM_SUCCESS;
+	r = open_tally(ctx, false, &dirfd, &fd, fname, sizeof(fname));
+	if (r < 0) {
+		rc = PAM_SYSTEM_ERR;
+		goto out;
+	}
+	if (fd == -ENOENT) {
+		fd = -1;
+		if (state_fs_full(dirfd)) {
+			bhxh_log(ctx, LOG_CRIT, "state file system of %s is full: refusing",
+				 ctx->conf.lockout.dir);
+			rc = PAM_AUTH_ERR;
+		}
+		goto out;
+	}
+	r = bhxh_tally_read(fd, ctx->user, &t);
+	if (r < 0) {
+		/* A damaged tally is not trusted to say "unlocked": the account
+		 * stays refused until an administrator resets it. */
+		bhxh_log(ctx, LOG_ERR, "tally file %s/%s is corrupt (%s): refusing until reset",
+			 ctx->conf.lockout.dir, fname, strerror(-r));
+		bhxh_pam_audit(ctx, AUDIT_USER_ERR, phase_op, "tally_corrupt", NULL, false);
+		tell_locked(ctx, 0, -1);
+		rc = locked_rc;
+		goto out;
+	}
+	st = bhxh_lockout_state(&t, ctx->now, &unlock_in);
+	if (st == BHXH_LOCKED) {
+		bhxh_debug(ctx, "user %.100s is locked", ctx->user);
+		audit_refused(ctx, phase_op);
+		tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		rc = locked_rc;
+		goto out;
+	}
+	if (st == BHXH_LOCK_EXPIRED) {
+		/* upgrade to a write lock; re-read, another login may have won */
+		close(fd);
+		fd = bhxh_tally_open(dirfd, fname, true);
+		if (fd < 0) {
+			bhxh_log(ctx, LOG_ERR, "cannot update %s: %s", fname, strerror(-fd));
+			rc = PAM_SYSTEM_ERR;
+			goto out;
+		}
+		r = bhxh_tally_read(fd, ctx->user, &t);
+		if (r == 0 && bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCK_EXPIRED) {
+			bhxh_tally_clear(&t, ctx->user);
+			r = bhxh_tally_write(fd, &t);
+			if (r < 0)
+				bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
+			else
+				audit_timed_unlock(ctx);
+		}
+	}
+	if (state_fs_full(dirfd)) {
+		bhxh_log(ctx, LOG_CRIT, "state file system of %s is full: refusing",
+			 ctx->conf.lockout.dir);
+		rc = PAM_AUTH_ERR;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
+}
+
+/* authfail: count one failure (exactly once, under the file lock). */
+static int record_failure(struct bhxh_pam *ctx)
+{
+	struct bhxh_lock_policy p;
+	struct bhxh_tally t;
+	char fname[BHXH_NAME_MAX + 32];
+	int dirfd = -1, fd = -1, r;
+	const void *tok = NULL;
+	bool locked_now;
+
+	/* A conversation error or timeout never reached the password check:
+	 * no password was read, so it is not a wrong password. */
+	if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &tok) != PAM_SUCCESS || tok == NULL) {
+		bhxh_debug(ctx, "no password was entered; not counted");
+		return PAM_AUTH_ERR;
+	}
+	if (!account_policy(ctx, &p)) {
+		bhxh_pam_audit(ctx, AUDIT_USER_ERR, "PAM:bhxh_authfail", "wrong_password", NULL,
+			       false);
+		return PAM_AUTH_ERR;
+	}
+	r = open_tally(ctx, true, &dirfd, &fd, fname, sizeof(fname));
+	if (r < 0)
+		goto out;
+	r = bhxh_tally_read(fd, ctx->user, &t);
+	if (r == -EBADMSG) {
+		bhxh_log(ctx, LOG_ERR, "tally file %s is corrupt; left for the administrator",
+			 fname);
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	if (bhxh_lockout_state(&t, ctx->now, &(int64_t){ 0 }) == BHXH_LOCK_EXPIRED) {
+		bhxh_tally_clear(&t, ctx->user);
+		audit_timed_unlock(ctx);
+	}
+	locked_now = bhxh_lockout_add_failure(&t, &p, ctx->now, ctx->service, source_of(ctx));
+	r = bhxh_tally_write(fd, &t);
+	if (r < 0) {
+		bhxh_log(ctx, LOG_CRIT, "cannot record a failed login in %s: %s", fname,
+			 strerror(-r));
+		goto out;
+	}
+	bhxh_pam_audit(ctx, AUDIT_USER_ERR, "PAM:bhxh_authfail", "wrong_password", NULL, false);
+	if (locked_now) {
+		unsigned n = bhxh_lockout_failures(&t, &p, ctx->now);
+
+		bhxh_log(ctx, LOG_NOTICE, "account %.100s locked after %u failures", ctx->user, n);
+		audit_new_lock(ctx, &p, n);
+		tell_locked(ctx, n, p.unlock_time == 0 ? -1 : (int64_t)p.unlock_time);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	return PAM_AUTH_ERR;
+}
+
+/* authsucc: the password was right.  Refuse if the account got locked
+ * meanwhile; otherwise forget its failures. */
+static int record_success(struct bhxh_pam *ctx)
+{
+	struct bhxh_lock_policy p;
+	struct bhxh_tally t;
+	char fname[BHXH_NAME_MAX + 32];
+	int64_t unlock_in = 0;
+	int dirfd = -1, fd = -1, r, rc = PAM_SUCCESS;
+
+	if (!account_policy(ctx, &p))
+		goto done;
+	r = open_tally(ctx, false, &dirfd, &fd, fname, sizeof(fname));
+	if (r < 0) {
+		rc = PAM_SYSTEM_ERR;
+		goto out;
+	}
+	if (fd == -ENOENT) {
+		fd = -1;
+		goto out;
+	}
+	r = bhxh_tally_read(fd, ctx->user, &t);
+	if (r < 0) {
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
+	if (t.nrec == 0 && t.lock_until == 0)
+		goto out; /* nothing to forget: no write */
+	close(fd);
+	fd = bhxh_tally_open(dirfd, fname, true);
+	if (fd < 0 || bhxh_tally_read(fd, ctx->user, &t) < 0) {
+		rc = PAM_SYSTEM_ERR;
+		goto out;
+	}
+	if (bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCKED) {
+		audit_refused(ctx, "PAM:bhxh_authsucc");
+		tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
+	bhxh_tally_clear(&t, ctx->user);
+	r = bhxh_tally_write(fd, &t);
+	if (r < 0)
+		bhxh_log(ctx, LOG_ERR, "cannot reset the tally in %s: %s", fname, strerror(-r));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (rc != PAM_SUCCESS)
+		return rc;
+done:
+	bhxh_pam_expiry_auth_success(ctx);
+	return PAM_SUCCESS;
+}
+
+int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
+{
+	int rc;
+
+	if (ctx->conf.lockout.local_users_only && !(ctx->known && is_local_user(ctx->user))) {
+		bhxh_debug(ctx, "%.100s is not a local user: lockout does not apply", ctx->user);
+		return ctx->conf.mode == BHXH_MODE_AUTHFAIL ? PAM_AUTH_ERR : PAM_SUCCESS;
+	}
+	if (!ctx->conf.lockout.nodelay)
+		(void)pam_fail_delay(ctx->pamh, 2000000);
+
+	switch (ctx->conf.mode) {
+	case BHXH_MODE_PREAUTH:
+		rc = check_locked(ctx, "PAM:bhxh_preauth", PAM_AUTH_ERR);
+		return rc;
+	case BHXH_MODE_AUTHFAIL:
+		return record_failure(ctx);
+	case BHXH_MODE_AUTHSUCC:
+		return record_success(ctx);
+	case BHXH_MODE_NONE:
+		break;
+	}
+	bhxh_log(ctx, LOG_ERR, "auth needs one of preauth, authfail or authsucc");
+	return PAM_SERVICE_ERR;
+}
+
+int bhxh_pam_lockout_account(struct bhxh_pam *ctx)
+{
+	if (ctx->conf.lockout.local_users_only && !(ctx->known && is_local_user(ctx->user)))
+		return PAM_SUCCESS;
+	return check_locked(ctx, "PAM:bhxh_account", PAM_PERM_DENIED);
+}

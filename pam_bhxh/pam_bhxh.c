@@ -1,0 +1,195 @@
+/* pam_bhxh: PAM entry points.  Each phase loads the configuration, fills a
+ * context and hands over to the handler of its area. */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "glue.h"
+#include "i18n.h"
+
+static const char *get_item_str(pam_handle_t *pamh, int item)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+static long long current_time(void)
+{
+#ifdef BHXH_TESTING
+	/* Test builds only: a fixed clock so that tests need no sleep(). */
+	const char *t = secure_getenv("BHXH_TEST_NOW");
+	uint64_t v;
+
+	if (t != NULL && bhxh_parse_uint(t, 0, INT64_MAX, &v) == 0)
+		return (long long)v;
+#endif
+	return (long long)time(NULL);
+}
+
+int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
+		  const char **argv, bool need_user)
+{
+	char err[BHXH_ERR_MAX];
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pamh = pamh;
+	ctx->flags = flags;
+	ctx->now = current_time();
+	bhxh_i18n_init();
+
+	r = bhxh_conf_load(&ctx->conf, argc, argv, err, sizeof(err));
+	if (r < 0) {
+		/* Fail closed: a policy we cannot read is not a policy we can
+		 * apply.  bhxhctl config check finds this before deployment. */
+		pam_syslog(pamh, LOG_ERR, "configuration error, refusing: %s", err);
+		return PAM_SERVICE_ERR;
+	}
+	if (flags & PAM_SILENT)
+		ctx->conf.silent = true;
+
+	ctx->service = get_item_str(pamh, PAM_SERVICE);
+	ctx->tty = get_item_str(pamh, PAM_TTY);
+	ctx->rhost = get_item_str(pamh, PAM_RHOST);
+
+	if (!need_user)
+		return PAM_SUCCESS;
+	r = pam_get_user(pamh, &ctx->user, NULL);
+	if (r != PAM_SUCCESS || ctx->user == NULL) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name: %s",
+			   pam_strerror(pamh, r));
+		return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
+	}
+	ctx->user_valid = bhxh_valid_username(ctx->user);
+	if (ctx->user_valid) {
+		struct passwd *pw = getpwnam(ctx->user);
+
+		if (pw != NULL) {
+			ctx->known = true;
+			ctx->uid = pw->pw_uid;
+			ctx->gid = pw->pw_gid;
+		}
+	}
+	return PAM_SUCCESS;
+}
+
+static void say(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap)
+{
+	if (ctx->conf.silent)
+		return;
+	pam_vprompt(ctx->pamh, style, NULL, fmt, ap);
+}
+
+void bhxh_pam_info(struct bhxh_pam *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, PAM_TEXT_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void bhxh_pam_error(struct bhxh_pam *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, PAM_ERROR_MSG, fmt, ap);
+	va_end(ap);
+}
+
+int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
+		   const char *extra, bool success)
+{
+	struct bhxh_audit_msg m = {
+		.op = op,
+		.acct = ctx->user ? ctx->user : "?",
+		.id = ctx->known ? (long long)ctx->uid : -1,
+		.reason = reason,
+		.extra = extra,
+		.service = ctx->service,
+		.tty = ctx->tty,
+		.rhost = ctx->rhost,
+		.success = success,
+	};
+	int r = bhxh_audit_send(type, &m);
+
+	if (r < 0)
+		pam_syslog(ctx->pamh, LOG_WARNING,
+			   "audit record not delivered (%s): op=%s acct=%.100s reason=%s",
+			   strerror(-r), op, ctx->user ? ctx->user : "?", reason ? reason : "-");
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct bhxh_pam ctx;
+	int r = bhxh_pam_init(&ctx, pamh, flags, argc, argv, true);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	return bhxh_pam_lockout_auth(&ctx);
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct bhxh_pam ctx;
+	int r = bhxh_pam_init(&ctx, pamh, flags, argc, argv, true);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	r = bhxh_pam_lockout_account(&ctx);
+	if (r != PAM_SUCCESS)
+		return r;
+	r = bhxh_pam_dir_account(&ctx);
+	if (r != PAM_SUCCESS)
+		return r;
+	return bhxh_pam_expiry_account(&ctx);
+}
+
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct bhxh_pam ctx;
+	int r = bhxh_pam_init(&ctx, pamh, flags, argc, argv, true);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	return bhxh_pam_password(&ctx);
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct bhxh_pam ctx;
+	int r = bhxh_pam_init(&ctx, pamh, flags, argc, argv, true);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	return bhxh_pam_session(&ctx, true);
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct bhxh_pam ctx;
+	int r = bhxh_pam_init(&ctx, pamh, flags, argc, argv, true);
+
+	if (r != PAM_SUCCESS)
+		return r;
+	return bhxh_pam_session(&ctx, false);
+}

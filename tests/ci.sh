@@ -1,0 +1,73 @@
+#!/bin/bash
+# The whole test suite, from a clean clone on a fresh Debian 12 machine, as
+# root: install dependencies, start auditd, build with -Werror and run every
+# test; build again under AddressSanitizer+UBSan and run every test again;
+# then make distcheck.  README.md gives this command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash tests/deps.sh
+
+# auditd: the end-to-end audit tests read what it received
+if ! pgrep -x auditd >/dev/null; then
+	auditd -s enable
+	for _ in $(seq 50); do pgrep -x auditd >/dev/null && break; sleep 0.1; done
+fi
+auditctl -e 1 >/dev/null || true
+
+autoreconf -fi >/dev/null
+
+summary=()
+run_build() { # NAME CONFIGURE-ARGS...
+	local name=$1
+	shift
+	local dir="$src/_build-$name"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	echo "=== build: $name ==="
+	(cd "$dir" && "$src/configure" --sysconfdir=/etc --localstatedir=/var \
+		--enable-werror --enable-test-hooks "$@" >configure.out)
+	make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { cat "$dir/make.out"; return 1; }
+	local rc=0
+	make -C "$dir" -j"$jobs" check || rc=$?
+	local p f s
+	p=$(grep -h '^# PASS:' "$dir/test-suite.log" 2>/dev/null | awk '{print $3}' || true)
+	p=$(awk '/^# PASS:/{n+=$3} END{print n+0}' "$dir/test-suite.log")
+	f=$(awk '/^# (FAIL|ERROR|XPASS):/{n+=$3} END{print n+0}' "$dir/test-suite.log")
+	s=$(awk '/^# SKIP:/{n+=$3} END{print n+0}' "$dir/test-suite.log")
+	summary+=("$name: $p passed, $f failed, $s skipped")
+	if [ "$rc" != 0 ]; then
+		cat "$dir/test-suite.log"
+		find "$dir/tests" -name '*.log' -newer "$dir/configure.out" -exec grep -l -E '^(FAIL|ERROR)' {} + 2>/dev/null |
+			while read -r l; do echo "---- $l"; tail -50 "$l"; done
+		return "$rc"
+	fi
+}
+
+status=0
+run_build plain || status=1
+san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g -O1"
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_build sanitize --enable-sanitizers CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" || status=1
+
+echo "=== make distcheck ==="
+if make -C "$src/_build-plain" -j"$jobs" distcheck >"$src/_build-plain/distcheck.out" 2>&1; then
+	summary+=("distcheck: 1 passed, 0 failed")
+else
+	tail -80 "$src/_build-plain/distcheck.out"
+	summary+=("distcheck: 0 passed, 1 failed")
+	status=1
+fi
+
+echo "=== summary ==="
+printf '%s\n' "${summary[@]}"
+total_p=0 total_f=0 total_s=0
+for line in "${summary[@]}"; do
+	set -- $line
+	total_p=$((total_p + $2)); total_f=$((total_f + $4)); total_s=$((total_s + ${6:-0}))
+done
+echo "$total_p passed, $total_f failed, $total_s skipped"
+exit $status

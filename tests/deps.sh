@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install every Debian 12 package that building, testing, the demo and the
+# benchmarks need.  Idempotent; needs root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
+  libpam0g-dev libpam-modules libpam-runtime libpwquality-dev libpwquality-tools
+  libpam-pwquality libcrack2-dev cracklib-runtime libaudit-dev libauparse-dev
+  auditd libcrypt-dev check libpam-wrapper libpamtest0-dev libnss-wrapper
+  libnss-cache hunspell-vi john-data wamerican valgrind locales passwd
+  python3 procps util-linux"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: run as root (apt-get install)" >&2
+	exit 1
+fi
+apt-get update
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $PKGS
+# Vietnamese locale for the message tests and the demo
+if ! locale -a 2>/dev/null | grep -qi '^vi_VN\.utf8$'; then
+	sed -i 's/^# *\(vi_VN.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	grep -q '^vi_VN.UTF-8 UTF-8' /etc/locale.gen || echo 'vi_VN.UTF-8 UTF-8' >>/etc/locale.gen
+	locale-gen >/dev/null
+fi

@@ -1,0 +1,135 @@
+/* pamdrive: run a real PAM stack from the command line, for tests, the demo
+ * and benchmarks.
+ *
+ *   pamdrive [--confdir DIR] [--tty T] [--rhost H] [--ruser U] [--repeat N]
+ *            SERVICE USER OP...
+ *
+ * OP is auth, acct, chauthtok, open, close or setcred.  Each prompt with
+ * echo off or on is answered with the next line of standard input (an empty
+ * answer when input is exhausted is a conversation error, as a user
+ * pressing Ctrl-D).  Messages are printed as "info: ..." / "error: ...";
+ * each operation prints "OP: <code> <text>".  The exit status is the PAM
+ * code of the first operation that failed (0 when all succeeded). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_appl.h>
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	(void)data;
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		char line[1100];
+		size_t len;
+
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			if (fgets(line, sizeof(line), stdin) == NULL) {
+				for (int k = 0; k < i; k++)
+					free(r[k].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			len = strlen(line);
+			if (len > 0 && line[len - 1] == '\n')
+				line[--len] = '\0';
+			r[i].resp = strdup(line);
+			explicit_bzero(line, sizeof(line));
+			break;
+		case PAM_ERROR_MSG:
+			printf("error: %s\n", msg[i]->msg);
+			break;
+		case PAM_TEXT_INFO:
+			printf("info: %s\n", msg[i]->msg);
+			break;
+		default:
+			break;
+		}
+	}
+	fflush(stdout);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	struct pam_conv pc = { conv, NULL };
+	const char *confdir = NULL, *tty = NULL, *rhost = NULL, *ruser = NULL;
+	pam_handle_t *pamh = NULL;
+	int i = 1, r, first_fail = 0, repeat = 1;
+
+	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--confdir") == 0)
+			confdir = argv[i + 1];
+		else if (strcmp(argv[i], "--tty") == 0)
+			tty = argv[i + 1];
+		else if (strcmp(argv[i], "--rhost") == 0)
+			rhost = argv[i + 1];
+		else if (strcmp(argv[i], "--ruser") == 0)
+			ruser = argv[i + 1];
+		else if (strcmp(argv[i], "--repeat") == 0)
+			repeat = atoi(argv[i + 1]);
+		else {
+			fprintf(stderr, "pamdrive: unknown option %s\n", argv[i]);
+			return 99;
+		}
+	}
+	if (argc - i < 3) {
+		fprintf(stderr, "usage: pamdrive [--confdir D] [--tty T] [--rhost H] SERVICE USER OP...\n");
+		return 99;
+	}
+	for (int rep = 0; rep < repeat; rep++) {
+		if (confdir != NULL)
+			r = pam_start_confdir(argv[i], argv[i + 1], &pc, confdir, &pamh);
+		else
+			r = pam_start(argv[i], argv[i + 1], &pc, &pamh);
+		if (r != PAM_SUCCESS) {
+			fprintf(stderr, "pamdrive: pam_start: %d\n", r);
+			return 98;
+		}
+		if (tty)
+			pam_set_item(pamh, PAM_TTY, tty);
+		if (rhost)
+			pam_set_item(pamh, PAM_RHOST, rhost);
+		if (ruser)
+			pam_set_item(pamh, PAM_RUSER, ruser);
+		for (int k = i + 2; k < argc; k++) {
+			const char *op = argv[k];
+
+			if (strcmp(op, "auth") == 0)
+				r = pam_authenticate(pamh, 0);
+			else if (strcmp(op, "acct") == 0)
+				r = pam_acct_mgmt(pamh, 0);
+			else if (strcmp(op, "chauthtok") == 0)
+				r = pam_chauthtok(pamh, 0);
+			else if (strcmp(op, "open") == 0)
+				r = pam_open_session(pamh, 0);
+			else if (strcmp(op, "close") == 0)
+				r = pam_close_session(pamh, 0);
+			else if (strcmp(op, "setcred") == 0)
+				r = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+			else {
+				fprintf(stderr, "pamdrive: unknown operation %s\n", op);
+				pam_end(pamh, PAM_SUCCESS);
+				return 99;
+			}
+			if (repeat == 1)
+				printf("%s: %d %s\n", op, r, pam_strerror(pamh, r));
+			if (r != PAM_SUCCESS) {
+				if (first_fail == 0)
+					first_fail = r;
+				break;
+			}
+		}
+		pam_end(pamh, r);
+	}
+	return first_fail;
+}

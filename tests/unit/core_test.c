@@ -1,0 +1,407 @@
+/* Unit tests of the core library: the number parser, user names, the
+ * configuration grammar, the tally file and the lockout policy. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "conf.h"
+#include "lockout.h"
+#include "tally.h"
+#include "util.h"
+
+START_TEST(parse_uint_boundaries)
+{
+	static const struct {
+		const char *s;
+		uint64_t min, max;
+		int r;
+		uint64_t v;
+	} t[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -ERANGE, 0 },
+		{ "", 0, 10, -EINVAL, 0 },
+		{ "trout", 0, 10, -EINVAL, 0 },
+		{ "-1", 0, 10, -EINVAL, 0 },
+		{ "+1", 0, 10, -EINVAL, 0 },
+		{ " 1", 0, 10, -EINVAL, 0 },
+		{ "1 ", 0, 10, -EINVAL, 0 },
+		{ "0x10", 0, 100, -EINVAL, 0 },
+		{ "2147483647", 0, 2147483647, 0, 2147483647 },
+		{ "2147483648", 0, 2147483647, -ERANGE, 0 },
+		{ "18446744073709551615", 0, UINT64_MAX, 0, UINT64_MAX },
+		{ "18446744073709551616", 0, UINT64_MAX, -ERANGE, 0 },
+		{ "99999999999999999999999", 0, UINT64_MAX, -ERANGE, 0 },
+		{ "5", 6, 10, -ERANGE, 0 },
+	};
+
+	for (size_t i = 0; i < BHXH_ARRAY_SIZE(t); i++) {
+		uint64_t v = 777;
+		int r = bhxh_parse_uint(t[i].s, t[i].min, t[i].max, &v);
+
+		ck_assert_msg(r == t[i].r, "'%s': got %d want %d", t[i].s, r, t[i].r);
+		ck_assert_msg(v == (r == 0 ? t[i].v : 777), "'%s': value %llu", t[i].s,
+			      (unsigned long long)v);
+	}
+}
+END_TEST
+
+START_TEST(username_validation)
+{
+	char longname[BHXH_NAME_MAX + 2];
+
+	ck_assert(bhxh_valid_username("nguyenvana"));
+	ck_assert(bhxh_valid_username("a"));
+	ck_assert(bhxh_valid_username("user.name-1_x"));
+	ck_assert(bhxh_valid_username("DOMAIN@user"));
+	ck_assert(!bhxh_valid_username(""));
+	ck_assert(!bhxh_valid_username(NULL));
+	ck_assert(!bhxh_valid_username("."));
+	ck_assert(!bhxh_valid_username(".."));
+	ck_assert(!bhxh_valid_username("../etc/passwd"));
+	ck_assert(!bhxh_valid_username("a/b"));
+	ck_assert(!bhxh_valid_username("-rf"));
+	ck_assert(!bhxh_valid_username(".hidden"));
+	ck_assert(!bhxh_valid_username("a b"));
+	ck_assert(!bhxh_valid_username("a:b"));
+	ck_assert(!bhxh_valid_username("a\nb"));
+	ck_assert(!bhxh_valid_username("a\\b"));
+	memset(longname, 'x', BHXH_NAME_MAX);
+	longname[BHXH_NAME_MAX] = '\0';
+	ck_assert(bhxh_valid_username(longname));
+	longname[BHXH_NAME_MAX] = 'x';
+	longname[BHXH_NAME_MAX + 1] = '\0';
+	ck_assert(!bhxh_valid_username(longname));
+}
+END_TEST
+
+START_TEST(crc32_known_value)
+{
+	ck_assert_uint_eq(bhxh_crc32(0, "123456789", 9), 0xcbf43926u);
+	ck_assert_uint_eq(bhxh_crc32(0, "", 0), 0);
+}
+END_TEST
+
+static int apply(struct bhxh_conf *c, const char *tok, char *err)
+{
+	return bhxh_conf_apply(c, tok, BHXH_SCOPE_ARG, NULL, err, BHXH_ERR_MAX);
+}
+
+START_TEST(conf_arguments)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX];
+
+	bhxh_conf_init(&c);
+	ck_assert_uint_eq(c.lockout.deny, 3);
+	ck_assert_uint_eq(c.lockout.fail_interval, 900);
+	ck_assert_uint_eq(c.lockout.unlock_time, 600);
+	ck_assert_int_eq(apply(&c, "deny=5", err), 0);
+	ck_assert_uint_eq(c.lockout.deny, 5);
+	ck_assert_int_eq(apply(&c, "unlock_time=never", err), 0);
+	ck_assert_uint_eq(c.lockout.unlock_time, BHXH_UNLOCK_NEVER);
+	ck_assert_int_eq(apply(&c, "unlock_time=0", err), 0);
+	ck_assert_uint_eq(c.lockout.unlock_time, 0);
+	ck_assert_int_eq(apply(&c, "preauth", err), 0);
+	ck_assert_int_eq(c.mode, BHXH_MODE_PREAUTH);
+	ck_assert_int_eq(apply(&c, "even_deny_root", err), 0);
+	ck_assert(c.lockout.even_deny_root);
+	ck_assert_int_eq(apply(&c, "even_deny_root=no", err), 0);
+	ck_assert(!c.lockout.even_deny_root);
+	ck_assert_int_eq(apply(&c, "root_unlock_time=60", err), 0);
+	ck_assert(c.lockout.even_deny_root);
+	ck_assert_uint_eq(c.lockout.root_unlock_time, 60);
+	ck_assert_int_eq(apply(&c, "dir=/tmp/x", err), 0);
+	ck_assert_str_eq(c.lockout.dir, "/tmp/x");
+
+	ck_assert_int_eq(apply(&c, "deny=x", err), -EINVAL);
+	ck_assert_msg(strstr(err, "deny") != NULL, "%s", err);
+	ck_assert_int_eq(apply(&c, "deny=65", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "deny=-1", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "deny=4294967299", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "fail_interval=0", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "deny", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "nodelay=maybe", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "dir=relative", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "preauth=1", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "bogus", err), -EINVAL);
+	ck_assert_msg(strstr(err, "bogus") != NULL, "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 5); /* failed applies changed nothing */
+}
+END_TEST
+
+static char *write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/bhxh-conf-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+START_TEST(conf_file)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX], arg[128];
+	const char *argv[2];
+	char *path;
+
+	path = write_tmp("# comment\n\n  deny = 7  \nunlock_time=120 # trailing\nnodelay\n");
+	snprintf(arg, sizeof(arg), "conf=%s", path);
+	argv[0] = arg;
+	argv[1] = "deny=4";
+	ck_assert_int_eq(bhxh_conf_load(&c, 1, argv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 7);
+	ck_assert_uint_eq(c.lockout.unlock_time, 120);
+	ck_assert(c.lockout.nodelay);
+	/* arguments win over the file */
+	ck_assert_int_eq(bhxh_conf_load(&c, 2, argv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 4);
+	unlink(path);
+
+	path = write_tmp("deny=3\nfail_interval=abc\n");
+	snprintf(arg, sizeof(arg), "conf=%s", path);
+	ck_assert_int_eq(bhxh_conf_load(&c, 1, argv, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ":2: fail_interval") != NULL, "%s", err);
+	unlink(path);
+
+	path = write_tmp("preauth\n");
+	snprintf(arg, sizeof(arg), "conf=%s", path);
+	ck_assert_int_eq(bhxh_conf_load(&c, 1, argv, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ":1:") != NULL, "%s", err);
+	unlink(path);
+
+	path = write_tmp("deny=3\n");
+	chmod(path, 0666);
+	snprintf(arg, sizeof(arg), "conf=%s", path);
+	ck_assert_int_eq(bhxh_conf_load(&c, 1, argv, err, sizeof(err)), -EPERM);
+	unlink(path);
+
+	/* an explicit conf= that does not exist is an error */
+	argv[0] = "conf=/nonexistent/bhxh.conf";
+	ck_assert_int_lt(bhxh_conf_load(&c, 1, argv, err, sizeof(err)), 0);
+}
+END_TEST
+
+static const struct bhxh_lock_policy pol = { .deny = 3, .fail_interval = 900, .unlock_time = 600 };
+
+START_TEST(lockout_policy)
+{
+	struct bhxh_tally t;
+	int64_t left = 0;
+
+	bhxh_tally_clear(&t, "u");
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 1000, "sshd", "10.0.0.1"));
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 1001, "sshd", "10.0.0.1"));
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1001, &left), BHXH_UNLOCKED);
+	ck_assert(bhxh_lockout_add_failure(&t, &pol, 1002, "sshd", "10.0.0.2"));
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1002, &left), BHXH_LOCKED);
+	ck_assert_int_eq(left, 600);
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1601, &left), BHXH_LOCKED);
+	ck_assert_int_eq(left, 1);
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1602, &left), BHXH_LOCK_EXPIRED);
+	/* a failure while locked is counted but does not re-lock */
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 1003, "sshd", "x"));
+	ck_assert_uint_eq(t.total, 4);
+	ck_assert_uint_eq(bhxh_lockout_failures(&t, &pol, 1003), 4);
+
+	/* failures spread over more than fail_interval do not lock */
+	bhxh_tally_clear(&t, "u");
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 0, "s", ""));
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 500, "s", ""));
+	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 900, "s", "")); /* first fell out */
+	ck_assert_uint_eq(bhxh_lockout_failures(&t, &pol, 900), 2);
+	ck_assert(bhxh_lockout_add_failure(&t, &pol, 901, "s", ""));
+
+	/* unlock_time=0: until reset */
+	{
+		struct bhxh_lock_policy p = pol;
+
+		p.unlock_time = 0;
+		bhxh_tally_clear(&t, "u");
+		for (int i = 0; i < 3; i++)
+			(void)bhxh_lockout_add_failure(&t, &p, 10 + i, "s", "");
+		ck_assert_int_eq(bhxh_lockout_state(&t, INT64_MAX - 1, &left), BHXH_LOCKED);
+		ck_assert_int_eq(left, -1);
+	}
+	/* the table never overflows */
+	bhxh_tally_clear(&t, "u");
+	for (int i = 0; i < 1000; i++)
+		(void)bhxh_lockout_add_failure(&t, &pol, 5000 + i / 10, "s", "");
+	ck_assert_uint_eq(t.nrec, BHXH_TALLY_RECORDS);
+	ck_assert_uint_eq(t.total, 1000);
+	ck_assert_uint_eq(bhxh_lockout_minutes(1), 1);
+	ck_assert_uint_eq(bhxh_lockout_minutes(60), 1);
+	ck_assert_uint_eq(bhxh_lockout_minutes(61), 2);
+	ck_assert_uint_eq(bhxh_lockout_minutes(600), 10);
+}
+END_TEST
+
+static char tdir[64];
+
+static void tally_setup(void)
+{
+	snprintf(tdir, sizeof(tdir), "/tmp/bhxh-tally-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tdir));
+}
+
+static void tally_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(tally_roundtrip_and_corruption)
+{
+	struct bhxh_tally t, u;
+	int dirfd, fd;
+	char path[128];
+
+	dirfd = bhxh_tally_open_dir(tdir, false);
+	ck_assert_int_ge(dirfd, 0);
+	ck_assert_int_eq(bhxh_tally_open(dirfd, "alice", false), -ENOENT);
+	fd = bhxh_tally_open(dirfd, "alice", true);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bhxh_tally_read(fd, "alice", &t), 0);
+	ck_assert_uint_eq(t.nrec, 0);
+	for (int i = 0; i < 5; i++) {
+		(void)bhxh_lockout_add_failure(&t, &pol, 100 + i, "login", "tty1");
+		ck_assert_int_eq(bhxh_tally_write(fd, &t), 0);
+	}
+	close(fd);
+	fd = bhxh_tally_open(dirfd, "alice", false);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bhxh_tally_read(fd, "alice", &u), 0);
+	ck_assert_uint_eq(u.nrec, 5);
+	ck_assert_uint_eq(u.total, 5);
+	ck_assert_str_eq(u.rec[4].service, "login");
+	ck_assert_int_eq(u.lock_until, 102 + 600);
+	/* a different name stored in the file (shared slot) reads as empty */
+	ck_assert_int_eq(bhxh_tally_read(fd, "bob", &u), 0);
+	ck_assert_uint_eq(u.nrec, 0);
+	close(fd);
+
+	/* damage the newest slot: the older one is used */
+	snprintf(path, sizeof(path), "%s/alice", tdir);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	{
+		struct stat st;
+		off_t slot;
+
+		ck_assert_int_eq(fstat(fd, &st), 0);
+		slot = st.st_size / 2;
+		/* seq 5 lives in slot 1 */
+		ck_assert_int_eq(pwrite(fd, "XXXX", 4, slot + 100), 4);
+	}
+	close(fd);
+	fd = bhxh_tally_open(dirfd, "alice", false);
+	ck_assert_int_eq(bhxh_tally_read(fd, "alice", &u), 0);
+	ck_assert_uint_eq(u.nrec, 4);
+	close(fd);
+	/* both damaged: corrupt */
+	fd = open(path, O_RDWR);
+	ck_assert_int_eq(pwrite(fd, "XXXX", 4, 100), 4);
+	close(fd);
+	fd = bhxh_tally_open(dirfd, "alice", false);
+	ck_assert_int_eq(bhxh_tally_read(fd, "alice", &u), -EBADMSG);
+	close(fd);
+
+	/* wrong mode and symlinks are refused */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(bhxh_tally_open(dirfd, "alice", false), -EPERM);
+	snprintf(path, sizeof(path), "%s/link", tdir);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	ck_assert_int_eq(bhxh_tally_open(dirfd, "link", false), -ELOOP);
+	close(dirfd);
+
+	/* a group-writable directory is refused */
+	ck_assert_int_eq(chmod(tdir, 0770), 0);
+	ck_assert_int_eq(bhxh_tally_open_dir(tdir, false), -EPERM);
+	ck_assert_int_eq(chmod(tdir, 0700), 0);
+}
+END_TEST
+
+START_TEST(tally_unknown_slots)
+{
+	char a[80], b[80];
+
+	bhxh_tally_file_name("alice", true, a, sizeof(a));
+	ck_assert_str_eq(a, "alice");
+	bhxh_tally_file_name("alice", false, a, sizeof(a));
+	ck_assert_int_eq(strncmp(a, ".unknown-", 9), 0);
+	bhxh_tally_file_name("../../etc/shadow", true, b, sizeof(b));
+	ck_assert_int_eq(strncmp(b, ".unknown-", 9), 0);
+	ck_assert_ptr_null(strchr(b, '/'));
+}
+END_TEST
+
+START_TEST(audit_encoding)
+{
+	char buf[BHXH_AUDIT_MSG_MAX];
+	struct bhxh_audit_msg m = { .op = "PAM:test", .acct = "alice", .id = 1000,
+				    .reason = "wrong_password", .service = "sshd" };
+
+	ck_assert_int_eq(bhxh_audit_format(buf, sizeof(buf), &m), 0);
+	ck_assert_str_eq(buf, "op=PAM:test acct=\"alice\" id=1000 reason=wrong_password "
+			      "grantors=bhxh service=\"sshd\"");
+	m.acct = "a b";
+	m.id = -1;
+	m.reason = NULL;
+	m.service = NULL;
+	ck_assert_int_eq(bhxh_audit_format(buf, sizeof(buf), &m), 0);
+	ck_assert_str_eq(buf, "op=PAM:test acct=612062");
+	m.acct = "\"q\"";
+	ck_assert_int_eq(bhxh_audit_format(buf, sizeof(buf), &m), 0);
+	ck_assert_str_eq(buf, "op=PAM:test acct=227122");
+	m.acct = "Nguyễn";
+	ck_assert_int_eq(bhxh_audit_format(buf, sizeof(buf), &m), 0);
+	ck_assert_str_eq(buf, "op=PAM:test acct=4E677579E1BB856E");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("pure");
+	TCase *tt = tcase_create("tally");
+
+	tcase_add_test(tc, parse_uint_boundaries);
+	tcase_add_test(tc, username_validation);
+	tcase_add_test(tc, crc32_known_value);
+	tcase_add_test(tc, conf_arguments);
+	tcase_add_test(tc, conf_file);
+	tcase_add_test(tc, lockout_policy);
+	tcase_add_test(tc, tally_unknown_slots);
+	tcase_add_test(tc, audit_encoding);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tt, tally_setup, tally_teardown);
+	tcase_add_test(tt, tally_roundtrip_and_corruption);
+	suite_add_tcase(s, tt);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
