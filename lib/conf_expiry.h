@@ -5,8 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A day count that was not configured (the shadow entry alone decides). */
+#define BHXH_DAYS_UNSET UINT64_MAX
+
 struct bhxh_expiry_conf {
-	int unused_; /* filled in by the expiry area */
+	uint64_t max_days;      /* password lifetime; BHXH_DAYS_UNSET = shadow only */
+	uint64_t min_days;      /* days between changes; BHXH_DAYS_UNSET = shadow only */
+	uint64_t warn_days;     /* warn this many days before expiry */
+	uint64_t inactive_days; /* no successful login for this long: disabled */
 };
 
 #endif

@@ -51,11 +51,16 @@ void bhxh_pam_info(struct bhxh_pam *ctx, const char *fmt, ...)
 void bhxh_pam_error(struct bhxh_pam *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Record type of pam_bhxh's own decision records (the audit area maps it to
+ * the AUDIT_* type it documents).  Specific events (ANOM_LOGIN_FAILURES,
+ * RESP_ACCT_LOCK...) pass their own AUDIT_* type instead. */
+#define BHXH_AUDIT_DECISION 0
+
 /* Send one audit record about ctx->user; applies the configured behaviour
  * when audit is unavailable.  Returns PAM_SUCCESS, or PAM_SYSTEM_ERR when
  * the configuration says an unaudited decision must be refused. */
 int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
-		   const char *extra, bool success);
+		   const char *extra, bool success); /* audit_glue.c */
 
 /* Phase handlers, one file each. */
 int bhxh_pam_lockout_auth(struct bhxh_pam *ctx);            /* lockout.c */

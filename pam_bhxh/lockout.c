@@ -98,7 +98,7 @@ static void audit_new_lock(struct bhxh_pam *ctx, const struct bhxh_lock_policy *
 
 static void audit_refused(struct bhxh_pam *ctx, const char *phase_op)
 {
-	bhxh_pam_audit(ctx, AUDIT_USER_ERR, phase_op, "account_locked", NULL, false);
+	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, phase_op, "account_locked", NULL, false);
 }
 
 /* Open the directory and the account's file.  Logs why on failure. */
@@ -173,7 +173,7 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 		 * stays refused until an administrator resets it. */
 		bhxh_log(ctx, LOG_ERR, "tally file %s/%s is corrupt (%s): refusing until reset",
 			 ctx->conf.lockout.dir, fname, strerror(-r));
-		bhxh_pam_audit(ctx, AUDIT_USER_ERR, phase_op, "tally_corrupt", NULL, false);
+		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, phase_op, "tally_corrupt", NULL, false);
 		tell_locked(ctx, 0, -1);
 		rc = locked_rc;
 		goto out;
@@ -235,7 +235,7 @@ static int record_failure(struct bhxh_pam *ctx)
 		return PAM_AUTH_ERR;
 	}
 	if (!account_policy(ctx, &p)) {
-		bhxh_pam_audit(ctx, AUDIT_USER_ERR, "PAM:bhxh_authfail", "wrong_password", NULL,
+		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail", "wrong_password", NULL,
 			       false);
 		return PAM_AUTH_ERR;
 	}
@@ -261,7 +261,7 @@ static int record_failure(struct bhxh_pam *ctx)
 			 strerror(-r));
 		goto out;
 	}
-	bhxh_pam_audit(ctx, AUDIT_USER_ERR, "PAM:bhxh_authfail", "wrong_password", NULL, false);
+	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail", "wrong_password", NULL, false);
 	if (locked_now) {
 		unsigned n = bhxh_lockout_failures(&t, &p, ctx->now);
 

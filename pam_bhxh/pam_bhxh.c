@@ -110,29 +110,6 @@ void bhxh_pam_error(struct bhxh_pam *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
-		   const char *extra, bool success)
-{
-	struct bhxh_audit_msg m = {
-		.op = op,
-		.acct = ctx->user ? ctx->user : "?",
-		.id = ctx->known ? (long long)ctx->uid : -1,
-		.reason = reason,
-		.extra = extra,
-		.service = ctx->service,
-		.tty = ctx->tty,
-		.rhost = ctx->rhost,
-		.success = success,
-	};
-	int r = bhxh_audit_send(type, &m);
-
-	if (r < 0)
-		pam_syslog(ctx->pamh, LOG_WARNING,
-			   "audit record not delivered (%s): op=%s acct=%.100s reason=%s",
-			   strerror(-r), op, ctx->user ? ctx->user : "?", reason ? reason : "-");
-	return PAM_SUCCESS;
-}
-
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct bhxh_pam ctx;
