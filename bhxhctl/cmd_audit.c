@@ -1,14 +1,451 @@
-/* bhxhctl commands of the audit area. */
+/* bhxhctl report: the audit area's command.  Reads auditd logs (the local
+ * ones, files given, or standard input) and prints a summary per account,
+ * per machine and per failure source.  The counting is in lib/report.c. */
 #include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
+#include "util.h"
+
+#define AUDIT_LOG_DIR "/var/log/audit"
+#define MAX_FILES 1000
+#define CHUNK (1u << 20)
+
+enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s",
+		_("Usage: bhxhctl report [--since WHEN] [--until WHEN] [--user NAME] [--host NAME]\n"
+		  "                      [--top N] [--json | --csv] [FILE... | -]\n"
+		  "Without FILE, reads " AUDIT_LOG_DIR "/audit.log and its rotated files.\n"
+		  "WHEN: ISO 8601 (2026-11-25, 2026-11-25T08:00:00+07:00), MM/DD/YYYY [HH:MM:SS],\n"
+		  "      now, recent, today, yesterday, this-week, week-ago, this-month, this-year.\n"));
+}
+
+/* audit.log.N sorts before audit.log.M when N > M (older first). */
+static long rotation_of(const char *name)
+{
+	uint64_t n;
+
+	if (strcmp(name, "audit.log") == 0)
+		return 0;
+	if (strncmp(name, "audit.log.", 10) != 0 || bhxh_parse_uint(name + 10, 1, 1000000, &n) < 0)
+		return -1;
+	return (long)n;
+}
+
+static int by_rotation_desc(const void *a, const void *b)
+{
+	long x = rotation_of(*(char *const *)a), y = rotation_of(*(char *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The default input: every audit.log* in the log directory, oldest first. */
+static int default_files(char ***ret, size_t *ret_n)
+{
+	DIR *d = opendir(AUDIT_LOG_DIR);
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (d == NULL)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		char **nv;
+
+		if (rotation_of(de->d_name) < 0)
+			continue;
+		if (n == MAX_FILES) {
+			r = -E2BIG;
+			break;
+		}
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (nv == NULL) {
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		if (asprintf(&v[n], "%s/%s", AUDIT_LOG_DIR, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	qsort(v, n, sizeof(*v), by_rotation_desc);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static int read_into(struct bhxh_report *rep, int fd, char *buf)
+{
+	ssize_t k;
+
+	while ((k = read(fd, buf, CHUNK)) != 0) {
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (bhxh_report_feed(rep, buf, (size_t)k) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int read_file(struct bhxh_report *rep, const char *path, char *buf)
+{
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return read_into(rep, STDIN_FILENO, buf);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = read_into(rep, fd, buf);
+	close(fd);
+	return r;
+}
+
+/* ---- output --------------------------------------------------------- */
+
+static void csv_str(const char *s)
+{
+	/* quoted, and a leading = + - @ is defused for spreadsheets */
+	putchar('"');
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+		putchar('\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+/* A name for a terminal: control bytes become '?'. */
+static void print_name(const char *s, int width)
+{
+	char tmp[BHXH_REPORT_NAME_MAX + 1];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof(tmp) - 1; i++)
+		tmp[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	tmp[i] = '\0';
+	printf("%-*s", width, tmp);
+}
+
+static void print_reasons(const struct bhxh_report_stats *s, enum fmt fmt)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < BHXH_REPORT_REASONS && s->reasons[i].name[0]; i++) {
+		if (fmt == FMT_JSON) {
+			printf("%s", first ? "" : ", ");
+			cli_json_str(stdout, s->reasons[i].name);
+			printf(": %llu", (unsigned long long)s->reasons[i].count);
+		} else
+			printf("%s%s:%llu", first ? "" : fmt == FMT_CSV ? ";" : ", ",
+			       s->reasons[i].name, (unsigned long long)s->reasons[i].count);
+		first = false;
+	}
+	if (s->reasons_other > 0) {
+		if (fmt == FMT_JSON)
+			printf("%s\"other\": %llu", first ? "" : ", ",
+			       (unsigned long long)s->reasons_other);
+		else
+			printf("%sother:%llu", first ? "" : fmt == FMT_CSV ? ";" : ", ",
+			       (unsigned long long)s->reasons_other);
+	}
+}
+
+#define U(x) ((unsigned long long)(x))
+
+static void json_entry(const char *key, const struct bhxh_report_entry *e)
+{
+	const struct bhxh_report_stats *s = &e->st;
+
+	printf("    {\"%s\": ", key);
+	cli_json_str(stdout, e->name);
+	printf(", \"auth_successes\": %llu, \"auth_failures\": %llu, \"account_refusals\": %llu, "
+	       "\"locks\": %llu, \"unlocks\": %llu, \"password_changes\": %llu, "
+	       "\"password_rejections\": %llu, \"rejections_by_reason\": {",
+	       U(s->auth_successes), U(s->auth_failures), U(s->acct_refusals), U(s->locks),
+	       U(s->unlocks), U(s->password_changes), U(s->password_rejections));
+	print_reasons(s, FMT_JSON);
+	printf("}, \"expired_refusals\": %llu, \"revoked_refusals\": %llu, "
+	       "\"locked_refusals\": %llu}",
+	       U(s->expired_refusals), U(s->revoked_refusals), U(s->locked_refusals));
+}
+
+static void print_json(struct bhxh_report *rep, size_t top)
+{
+	const struct bhxh_report_totals *t = bhxh_report_totals(rep);
+	const struct bhxh_report_entry *e;
+	size_t n;
+
+	printf("{\n  \"lines\": %llu,\n  \"malformed_lines\": %llu,\n  \"events\": %llu,\n"
+	       "  \"records\": %llu,\n  \"overflow\": %llu,\n  \"users\": [\n",
+	       U(t->lines), U(t->malformed), U(t->events), U(t->records), U(t->overflow));
+	n = bhxh_report_users(rep, &e);
+	for (size_t i = 0; i < n; i++) {
+		json_entry("user", &e[i]);
+		printf("%s\n", i + 1 < n ? "," : "");
+	}
+	printf("  ],\n  \"hosts\": [\n");
+	n = bhxh_report_hosts(rep, &e);
+	for (size_t i = 0; i < n; i++) {
+		json_entry("host", &e[i]);
+		printf("%s\n", i + 1 < n ? "," : "");
+	}
+	printf("  ],\n  \"top_failure_sources\": [\n");
+	n = bhxh_report_sources(rep, &e);
+	if (n > top)
+		n = top;
+	for (size_t i = 0; i < n; i++) {
+		printf("    {\"source\": ");
+		cli_json_str(stdout, e[i].name);
+		printf(", \"failures\": %llu}%s\n", U(e[i].failures), i + 1 < n ? "," : "");
+	}
+	printf("  ]\n}\n");
+}
+
+static void csv_row(const char *kind, const struct bhxh_report_entry *e)
+{
+	const struct bhxh_report_stats *s = &e->st;
+
+	printf("%s,", kind);
+	csv_str(e->name);
+	printf(",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,\"", U(s->auth_successes),
+	       U(s->auth_failures), U(s->acct_refusals), U(s->locks), U(s->unlocks),
+	       U(s->password_changes), U(s->password_rejections), U(s->expired_refusals),
+	       U(s->revoked_refusals), U(s->locked_refusals));
+	print_reasons(s, FMT_CSV);
+	printf("\"\n");
+}
+
+static void print_csv(struct bhxh_report *rep, size_t top)
+{
+	const struct bhxh_report_entry *e;
+	size_t n;
+
+	printf("kind,name,auth_successes,auth_failures,account_refusals,locks,unlocks,"
+	       "password_changes,password_rejections,expired_refusals,revoked_refusals,"
+	       "locked_refusals,rejections_by_reason\n");
+	n = bhxh_report_users(rep, &e);
+	for (size_t i = 0; i < n; i++)
+		csv_row("user", &e[i]);
+	n = bhxh_report_hosts(rep, &e);
+	for (size_t i = 0; i < n; i++)
+		csv_row("host", &e[i]);
+	n = bhxh_report_sources(rep, &e);
+	for (size_t i = 0; i < n && i < top; i++) {
+		printf("source,");
+		csv_str(e[i].name);
+		printf(",,%llu,,,,,,,,,\n", U(e[i].failures));
+	}
+}
+
+static void table_section(const char *title, const char *col, const struct bhxh_report_entry *e,
+			  size_t n)
+{
+	printf("\n%s\n", title);
+	/* TRANSLATORS: column headers of bhxhctl report; keep each within 7 characters */
+	printf("%-24s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", col, _("OK"), _("FAILED"),
+	       _("REFUSED"), _("LOCKS"), _("UNLOCKS"), _("PWCHG"), _("PWREJ"), _("EXPIRED"),
+	       _("REVOKED"), _("LOCKED"));
+	for (size_t i = 0; i < n; i++) {
+		const struct bhxh_report_stats *s = &e[i].st;
+
+		print_name(e[i].name, 24);
+		printf(" %7llu %7llu %7llu %7llu %7llu %7llu %7llu %7llu %7llu %7llu\n",
+		       U(s->auth_successes), U(s->auth_failures), U(s->acct_refusals), U(s->locks),
+		       U(s->unlocks), U(s->password_changes), U(s->password_rejections),
+		       U(s->expired_refusals), U(s->revoked_refusals), U(s->locked_refusals));
+		if (s->password_rejections > 0) {
+			printf("  %s ", _("rejected passwords:"));
+			print_reasons(s, FMT_TABLE);
+			putchar('\n');
+		}
+	}
+}
+
+static void print_table(struct bhxh_report *rep, size_t top)
+{
+	const struct bhxh_report_totals *t = bhxh_report_totals(rep);
+	const struct bhxh_report_entry *e;
+	size_t n;
+
+	printf(_("Authentication report: %llu lines read, %llu malformed lines skipped, "
+		 "%llu records counted.\n"),
+	       U(t->lines), U(t->malformed), U(t->records));
+	if (t->overflow > 0)
+		printf(_("Warning: %llu records not counted (too many distinct names).\n"),
+		       U(t->overflow));
+	n = bhxh_report_users(rep, &e);
+	table_section(_("Per account:"), _("ACCOUNT"), e, n);
+	n = bhxh_report_hosts(rep, &e);
+	table_section(_("Per machine:"), _("MACHINE"), e, n);
+	n = bhxh_report_sources(rep, &e);
+	printf("\n%s\n", _("Top sources of failed authentications:"));
+	if (n == 0)
+		printf("  %s\n", _("none"));
+	for (size_t i = 0; i < n && i < top; i++) {
+		printf("  ");
+		print_name(e[i].name, 40);
+		printf(" %llu\n", U(e[i].failures));
+	}
+	printf("\n%s\n", _("OK, FAILED: authentications; REFUSED: account checks refused; "
+			   "LOCKS, UNLOCKS: lockouts;\nPWCHG: password changes; PWREJ: rejected "
+			   "passwords; EXPIRED, REVOKED, LOCKED: refusals by pam_bhxh."));
+}
+
+/* "--opt VALUE" or "--opt=VALUE"; advances *i. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static bool looks_like_time(const char *s)
+{
+	return s != NULL && strlen(s) >= 5 && s[0] >= '0' && s[0] <= '9' && s[2] == ':';
+}
 
 int cmd_report(struct cli *cli, int argc, char **argv)
 {
+	struct bhxh_report_filter f = { 0 };
+	struct bhxh_report *rep = NULL;
+	char node[256] = "", *buf = NULL;
+	char **files = NULL;
+	size_t nfiles = 0, top = 10;
+	bool own_files = false;
+	enum fmt fmt = FMT_TABLE;
+	long long now = (long long)time(NULL);
+	int i, r, rc = CLI_ERR;
+	uint64_t v;
+
 	(void)cli;
-	(void)argc;
-	(void)argv;
-	cli_err("%s", _("this command is not available yet"));
-	return CLI_ERR;
+	for (i = 0; i < argc; i++) {
+		const char *val;
+
+		if (strcmp(argv[i], "--json") == 0)
+			fmt = FMT_JSON;
+		else if (strcmp(argv[i], "--csv") == 0)
+			fmt = FMT_CSV;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return CLI_OK;
+		} else if (strncmp(argv[i], "--since", 7) == 0 || strncmp(argv[i], "--until", 7) == 0) {
+			bool since = argv[i][2] == 's';
+			const char *tod = NULL;
+			long long t;
+
+			val = opt_value(argc, argv, &i, since ? "--since" : "--until");
+			if (val == NULL) {
+				cli_err(_("unknown option '%s'"), argv[i]);
+				return CLI_ERR;
+			}
+			if (i + 1 < argc && looks_like_time(argv[i + 1]))
+				tod = argv[++i];
+			if (bhxh_report_parse_time(val, tod, now, &t) < 0) {
+				cli_err(_("'%s' is not a date or time that report understands"), val);
+				return CLI_ERR;
+			}
+			if (since)
+				f.since = t;
+			else
+				f.until = t;
+		} else if ((val = opt_value(argc, argv, &i, "--user")) != NULL)
+			f.user = val;
+		else if ((val = opt_value(argc, argv, &i, "--host")) != NULL)
+			f.host = val;
+		else if ((val = opt_value(argc, argv, &i, "--top")) != NULL) {
+			if (bhxh_parse_uint(val, 1, 1000000, &v) < 0) {
+				cli_err(_("--top needs a number from 1 to 1000000"));
+				return CLI_ERR;
+			}
+			top = (size_t)v;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			cli_err(_("unknown option '%s'"), argv[i]);
+			usage(stderr);
+			return CLI_ERR;
+		} else
+			break;
+	}
+	if (i < argc) {
+		files = argv + i;
+		nfiles = (size_t)(argc - i);
+	} else {
+		r = default_files(&files, &nfiles);
+		if (r < 0) {
+			cli_err(_("cannot read %s: %s"), AUDIT_LOG_DIR, strerror(-r));
+			return CLI_ERR;
+		}
+		own_files = true;
+	}
+	if (gethostname(node, sizeof(node) - 1) < 0)
+		snprintf(node, sizeof(node), "?");
+	f.local_node = node;
+	rep = bhxh_report_new(&f);
+	buf = malloc(CHUNK);
+	if (rep == NULL || buf == NULL) {
+		cli_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	for (size_t k = 0; k < nfiles; k++) {
+		r = read_file(rep, files[k], buf);
+		if (r < 0) {
+			cli_err(_("cannot read %s: %s"), files[k], strerror(-r));
+			goto out;
+		}
+	}
+	if (bhxh_report_finish(rep) < 0) {
+		cli_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	if (fmt == FMT_JSON)
+		print_json(rep, top);
+	else if (fmt == FMT_CSV)
+		print_csv(rep, top);
+	else
+		print_table(rep, top);
+	rc = fflush(stdout) == 0 ? CLI_OK : CLI_ERR;
+out:
+	bhxh_report_free(rep);
+	free(buf);
+	if (own_files) {
+		for (size_t k = 0; k < nfiles; k++)
+			free(files[k]);
+		free(files);
+	}
+	return rc;
 }

@@ -7,6 +7,10 @@
 #include <stddef.h>
 
 #define BHXH_AUDIT_MSG_MAX 2048
+/* libaudit's audit_log_acct_message() -- and so libpam's USER_AUTH records
+ * -- keep the first UT_NAMESIZE (32) bytes of an account name; ours do the
+ * same so that both records of one attempt name the account alike. */
+#define BHXH_AUDIT_ACCT_MAX 32
 
 struct bhxh_audit_msg {
 	const char *op;       /* e.g. "PAM:bhxh_lockout"; required */
@@ -20,20 +24,39 @@ struct bhxh_audit_msg {
 	bool success;
 };
 
-/* Write "op=... acct=... [id=...] [reason=...] [extra] [grantors...]" into buf.
- * The account is hex-encoded when libaudit would encode it (spaces, quotes,
- * control or non-ASCII bytes), and quoted otherwise.  Returns 0 or
- * -ENAMETOOLONG (buf then holds a truncated but well-formed record). */
+/* Write "op=... acct=... [id=...] [reason=...] [grantors=bhxh service=...]
+ * [extra]" into buf: the part of the record before the exe=, hostname=,
+ * addr=, terminal= and res= fields that libaudit appends.  The account
+ * (its first BHXH_AUDIT_ACCT_MAX bytes) is hex-encoded when libaudit would
+ * encode it (spaces, quotes, control or non-ASCII bytes), and quoted
+ * otherwise.  Returns 0 or -ENAMETOOLONG (buf then holds a truncated but
+ * well-formed record). */
 int bhxh_audit_format(char *buf, size_t len, const struct bhxh_audit_msg *m);
 
 /* Encode one value the way libaudit's audit_encode_value() does for
  * untrusted strings: "quoted" when safe, otherwise upper-case hex. */
 int bhxh_audit_encode(char *buf, size_t len, const char *value);
 
-/* Send one record of the given AUDIT_* type.  Returns 0, or -errno when the
- * record could not be delivered (no audit in the kernel, auditd not running
- * with audit enabled, no CAP_AUDIT_WRITE): the caller applies the
- * configured fallback.  -ECONNREFUSED means audit is disabled. */
+/* The hostname= and terminal= values: as given when made of safe bytes
+ * (no space, quote, '=', control or non-ASCII byte), else upper-case hex,
+ * so that a crafted PAM_RHOST cannot add fields such as "res=success"
+ * (libaudit copies these two verbatim).  Returns 0 or -ENAMETOOLONG. */
+int bhxh_audit_encode_word(char *buf, size_t len, const char *value);
+
+/* The addr= value: the remote host when it is an IPv4 or IPv6 literal,
+ * else "?" -- never NULL or empty, which would make libaudit resolve the
+ * host name (a DNS query at every login). */
+const char *bhxh_audit_addr(const char *rhost);
+
+/* Send one record of the given AUDIT_* type.  Returns 0 when auditd has it,
+ * or -errno when the record could not be delivered to auditd; the caller
+ * applies the configured fallback:
+ *   -EPROTONOSUPPORT  no audit in this kernel (or not in this namespace)
+ *   -ECONNREFUSED     kernel audit disabled (auditctl -e 0): not sent
+ *   -ENOTCONN         no auditd running: sent, but only to the kernel log
+ *   -EPERM            no CAP_AUDIT_WRITE
+ * When the kernel's state cannot be asked (no CAP_AUDIT_CONTROL, a
+ * container), only the sending itself is checked. */
 int bhxh_audit_send(int type, const struct bhxh_audit_msg *m);
 
 #endif

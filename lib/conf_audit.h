@@ -5,8 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What to do with a decision whose audit record cannot reach auditd. */
+enum bhxh_audit_fallback {
+	BHXH_AUDIT_SYSLOG = 0, /* write the record to syslog (authpriv) and go on */
+	BHXH_AUDIT_DENY,       /* the same, and refuse the login (fail closed) */
+};
+
 struct bhxh_audit_conf {
-	int unused_; /* filled in by the audit area */
+	enum bhxh_audit_fallback unavailable; /* audit_unavailable= */
+	bool standard; /* audit_standard: also write USER_AUTH, USER_ACCT... */
 };
 
 #endif

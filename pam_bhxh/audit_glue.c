@@ -1,11 +1,107 @@
-/* Audit glue: one record per decision (audit area). */
+/* Audit glue: one record per decision (audit area).
+ *
+ * pam_bhxh's own decision records are TRUSTED_APP records: Debian's libpam
+ * already writes one USER_AUTH / USER_ACCT / USER_CHAUTHTOK per stack call,
+ * and aureport counts exactly those types (plus USER_LOGIN, GRP_AUTH...),
+ * so a TRUSTED_APP record adds the reason without adding an attempt.  With
+ * audit_standard (for a libpam built without audit) pam_bhxh also writes
+ * the standard record of the phase itself.
+ *
+ * When a record cannot reach auditd, the record goes to syslog instead and,
+ * with audit_unavailable=deny, the caller is told to refuse. */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <syslog.h>
 
-#include "glue.h"
+#include <libaudit.h>
+
+#include "audit_glue.h"
+
+#define STD_AUTH_DONE "pam_bhxh_audit_std_auth"
+
+struct std_record {
+	const char *prefix; /* of pam_bhxh's op */
+	int type;
+	const char *op;     /* libpam's op */
+};
+
+static const struct std_record std_records[] = {
+	{ "PAM:bhxh_preauth", AUDIT_USER_AUTH, "PAM:authentication" },
+	{ "PAM:bhxh_authfail", AUDIT_USER_AUTH, "PAM:authentication" },
+	{ "PAM:bhxh_authsucc", AUDIT_USER_AUTH, "PAM:authentication" },
+	{ "PAM:bhxh_account", AUDIT_USER_ACCT, "PAM:accounting" },
+	{ "PAM:bhxh_chauthtok", AUDIT_USER_CHAUTHTOK, "PAM:chauthtok" },
+	{ "PAM:bhxh_session_open", AUDIT_USER_START, "PAM:session_open" },
+	{ "PAM:bhxh_session_close", AUDIT_USER_END, "PAM:session_close" },
+};
+
+static const char *type_name(int type)
+{
+	const char *n = audit_msg_type_to_name(type);
+
+	return n ? n : "?";
+}
+
+/* The record did not reach auditd: keep it in syslog (the values are the
+ * encoded ones of the record, so nothing here can forge a log line). */
+static int unavailable(struct bhxh_pam *ctx, int type, const struct bhxh_audit_msg *m, int err)
+{
+	char body[BHXH_AUDIT_MSG_MAX], host[2 * 256 + 1] = "?", tty[2 * 64 + 1] = "?";
+	bool deny = ctx->conf.audit.unavailable == BHXH_AUDIT_DENY;
+
+	(void)bhxh_audit_format(body, sizeof(body), m);
+	if (m->rhost != NULL && m->rhost[0] != '\0')
+		(void)bhxh_audit_encode_word(host, sizeof(host), m->rhost);
+	if (m->tty != NULL && m->tty[0] != '\0')
+		(void)bhxh_audit_encode_word(tty, sizeof(tty), m->tty);
+	pam_syslog(ctx->pamh, deny ? LOG_ERR : LOG_WARNING,
+		   "audit unavailable (%s)%s: type=%s %s hostname=%s addr=%s terminal=%s res=%s",
+		   strerror(-err), deny ? ", refusing" : "", type_name(type), body, host,
+		   bhxh_audit_addr(m->rhost), tty, m->success ? "success" : "failed");
+	return deny ? PAM_SYSTEM_ERR : PAM_SUCCESS;
+}
+
+static int send_one(struct bhxh_pam *ctx, int type, const struct bhxh_audit_msg *m)
+{
+	int r = bhxh_audit_send(type, m);
+
+	return r < 0 ? unavailable(ctx, type, m, r) : PAM_SUCCESS;
+}
+
+static const struct std_record *std_of(const char *op)
+{
+	for (size_t i = 0; op != NULL && i < BHXH_ARRAY_SIZE(std_records); i++)
+		if (strncmp(op, std_records[i].prefix, strlen(std_records[i].prefix)) == 0)
+			return &std_records[i];
+	return NULL;
+}
+
+/* With audit_standard: one USER_AUTH per attempt.  preauth marks the
+ * attempt when it writes one (a refusal), so that authfail/authsucc later
+ * in the same stack do not write a second. */
+static bool std_wanted(struct bhxh_pam *ctx, const struct std_record *s, const char *op)
+{
+	const void *done = NULL;
+
+	if (s->type != AUDIT_USER_AUTH)
+		return true;
+	if (strncmp(op, "PAM:bhxh_preauth", 16) == 0) {
+		(void)pam_set_data(ctx->pamh, STD_AUTH_DONE, (void *)1, NULL);
+		return true;
+	}
+	if (pam_get_data(ctx->pamh, STD_AUTH_DONE, &done) == PAM_SUCCESS && done != NULL) {
+		(void)pam_set_data(ctx->pamh, STD_AUTH_DONE, NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+void bhxh_pam_audit_begin(struct bhxh_pam *ctx)
+{
+	(void)pam_set_data(ctx->pamh, STD_AUTH_DONE, NULL, NULL);
+}
 
 int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
 		   const char *extra, bool success)
@@ -21,11 +117,27 @@ int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *r
 		.rhost = ctx->rhost,
 		.success = success,
 	};
-	int r = bhxh_audit_send(type, &m);
+	const struct std_record *s;
+	int rc;
 
-	if (r < 0)
-		pam_syslog(ctx->pamh, LOG_WARNING,
-			   "audit record not delivered (%s): op=%s acct=%.100s reason=%s",
-			   strerror(-r), op, ctx->user ? ctx->user : "?", reason ? reason : "-");
-	return PAM_SUCCESS;
+	rc = send_one(ctx, type == BHXH_AUDIT_DECISION ? AUDIT_TRUSTED_APP : type, &m);
+	if (type != BHXH_AUDIT_DECISION || !ctx->conf.audit.standard)
+		return rc;
+	s = std_of(op);
+	if (s != NULL && std_wanted(ctx, s, op)) {
+		struct bhxh_audit_msg std = {
+			.op = s->op,
+			.acct = m.acct,
+			.id = -1,
+			.extra = "grantors=pam_bhxh",
+			.tty = m.tty,
+			.rhost = m.rhost,
+			.success = success,
+		};
+		int r = send_one(ctx, s->type, &std);
+
+		if (rc == PAM_SUCCESS)
+			rc = r;
+	}
+	return rc;
 }

@@ -235,8 +235,8 @@ static int record_failure(struct bhxh_pam *ctx)
 		return PAM_AUTH_ERR;
 	}
 	if (!account_policy(ctx, &p)) {
-		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail", "wrong_password", NULL,
-			       false);
+		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
+			       ctx->known ? "wrong_password" : "unknown_user", NULL, false);
 		return PAM_AUTH_ERR;
 	}
 	r = open_tally(ctx, true, &dirfd, &fd, fname, sizeof(fname));
@@ -261,7 +261,8 @@ static int record_failure(struct bhxh_pam *ctx)
 			 strerror(-r));
 		goto out;
 	}
-	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail", "wrong_password", NULL, false);
+	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
+		       ctx->known ? "wrong_password" : "unknown_user", NULL, false);
 	if (locked_now) {
 		unsigned n = bhxh_lockout_failures(&t, &p, ctx->now);
 

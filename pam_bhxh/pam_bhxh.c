@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_glue.h"
 #include "glue.h"
 #include "i18n.h"
 
@@ -117,7 +118,15 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 
 	if (r != PAM_SUCCESS)
 		return r;
-	return bhxh_pam_lockout_auth(&ctx);
+	if (ctx.conf.mode == BHXH_MODE_PREAUTH)
+		bhxh_pam_audit_begin(&ctx);
+	r = bhxh_pam_lockout_auth(&ctx);
+	/* the attempt's success is pam_bhxh's decision too: audit it (and
+	 * with audit_unavailable=deny, refuse it when unaudited) */
+	if (r == PAM_SUCCESS && ctx.conf.mode == BHXH_MODE_AUTHSUCC)
+		r = bhxh_pam_audit(&ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authsucc", "authenticated",
+				   NULL, true);
+	return r;
 }
 
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -1,0 +1,11 @@
+/* Audit glue: what the audit area adds to glue.h. */
+#ifndef BHXH_AUDIT_GLUE_H
+#define BHXH_AUDIT_GLUE_H
+
+#include "glue.h"
+
+/* The start of an authentication attempt (preauth): with audit_standard,
+ * pam_bhxh writes at most one USER_AUTH record per attempt. */
+void bhxh_pam_audit_begin(struct bhxh_pam *ctx);
+
+#endif
