@@ -1,0 +1,116 @@
+#!/bin/bash
+# Audit unavailable: each case this machine can produce, with
+# audit_unavailable=syslog (the record goes to syslog, the login goes on)
+# and audit_unavailable=deny (the record goes to syslog, the login is
+# refused):
+#   - no audit in the kernel: simulated by a user namespace, where the
+#     kernel answers ECONNREFUSED exactly as a kernel built without audit
+#   - no CAP_AUDIT_WRITE (setpriv drops it from the bounding set)
+#   - kernel audit disabled (auditctl -e 0)
+#   - auditd stopped
+# The last two touch the whole machine: they hold the audit tests' lock
+# exclusively and restore the state at once (and on any exit).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/audit/common.sh"
+require_root
+require_cmd auditctl
+require_cmd unshare
+require_cmd setpriv
+require_cmd python3
+ensure_auditd
+audit_lock exclusive
+
+d=$(scratch_dir)
+mkdir -m 700 "$d/pam.d" "$d/tally"
+user=$(uniq_name)
+pass='Dung-Mat-Khau-9'
+scratch_user "$user" "$pass"
+o="conf=$d/bhxh.conf dir=$d/tally nodelay"
+cat >"$d/pam.d/svc" <<EOS
+auth     required   pam_unix.so
+auth     required   $PAM_BHXH_SO authsucc $o
+session  required   $PAM_BHXH_SO $o
+EOS
+
+# A private syslog: a datagram socket bound over /dev/log in a private
+# mount namespace of each pamdrive run.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+f = open(sys.argv[2], "ab", 0)
+while True:
+    f.write(s.recv(65536) + b"\n")
+' "$d/log" "$d/syslog" &
+listener=$!
+on_exit "kill $listener"
+for _ in $(seq 50); do [ -S "$d/log" ] && break; sleep 0.1; done
+[ -S "$d/log" ] || fail "syslog listener did not start"
+if [ ! -e /dev/log ]; then
+	: >/dev/log
+	on_exit "rm -f /dev/log"
+fi
+
+# drive MODE WRAPPER...: one login (auth + session), returns pamdrive's status
+drive() {
+	printf 'audit_unavailable = %s\n' "$1" >"$d/bhxh.conf"
+	shift
+	: >"$d/syslog"
+	printf '%s\n' "$pass" | unshare -m sh -c 'mount --bind "$0" /dev/log && shift && exec "$@"' \
+		"$d/log" x "$@" "$PAMDRIVE" --confdir "$d/pam.d" --rhost 203.0.113.9 svc "$user" \
+		auth open >"$d/out" 2>&1
+}
+# check CASE WHY WRAPPER...: syslog lets the login in, deny refuses it; both
+# leave the record in syslog
+check() {
+	local name=$1 why=$2
+	shift 2
+	drive syslog "$@" || fail "$name, syslog: login refused: $(cat "$d/out")"
+	sleep 0.2
+	grep -q "audit unavailable ($why): type=TRUSTED_APP op=PAM:bhxh_authsucc acct=\"$user\" .*reason=authenticated .*hostname=203.0.113.9 addr=203.0.113.9 .*res=success" "$d/syslog" ||
+		fail "$name, syslog: no fallback record: $(cat "$d/syslog")"
+	grep -q "op=PAM:bhxh_session_open acct=\"$user\"" "$d/syslog" ||
+		fail "$name, syslog: no session record"
+	drive deny "$@" && fail "$name, deny: login allowed"
+	grep -q '^auth: [1-9]' "$d/out" || fail "$name, deny: auth not refused: $(cat "$d/out")"
+	sleep 0.2
+	grep -q "audit unavailable ($why), refusing: type=TRUSTED_APP op=PAM:bhxh_authsucc acct=\"$user\"" "$d/syslog" ||
+		fail "$name, deny: no fallback record: $(cat "$d/syslog")"
+	echo "ok: $name"
+}
+
+# audit available: no fallback, the login goes through in deny mode
+drive deny env || fail "deny with audit available: $(cat "$d/out")"
+sleep 0.2
+grep -q "audit unavailable" "$d/syslog" && fail "fallback used while audit works"
+
+check "no audit in the kernel" "Protocol not supported" unshare --user --map-root-user
+check "no CAP_AUDIT_WRITE" "Operation not permitted" setpriv --bounding-set=-audit_write
+
+if auditctl -s | grep -q '^enabled 2'; then
+	echo "SKIP: audit configuration is locked (enabled 2): cannot disable it"
+else
+	on_exit "auditctl -e 1"
+	auditctl -e 0 >/dev/null || fail "auditctl -e 0"
+	rc=0
+	(check "kernel audit disabled" "Connection refused" env) || rc=$?
+	auditctl -e 1 >/dev/null
+	[ "$rc" = 0 ] || exit "$rc"
+fi
+
+restart_auditd() {
+	pgrep -x auditd >/dev/null || auditd -s enable
+	for _ in $(seq 50); do
+		auditctl -s | grep -q '^pid [1-9]' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+on_exit "restart_auditd"
+kill "$(pgrep -x auditd)"
+for _ in $(seq 50); do auditctl -s | grep -q '^pid 0' && break; sleep 0.1; done
+auditctl -s | grep -q '^pid 0' || fail "auditd did not stop"
+rc=0
+(check "auditd stopped" "Transport endpoint is not connected" env) || rc=$?
+restart_auditd || fail "auditd did not restart"
+exit "$rc"
