@@ -789,8 +789,16 @@ int bhxh_report_parse_time(const char *date, const char *tod, long long now, lon
 		if (*p != '\0')
 			return -EINVAL;
 	} else {
-		/* auditd's MM/DD/YYYY or MM/DD/YY */
-		size_t n = strlen(date);
+		/* auditd's MM/DD/YYYY or MM/DD/YY, with the time in the same
+		 * argument or the next one */
+		const char *sp = strchr(date, ' ');
+		size_t n = sp ? (size_t)(sp - date) : strlen(date);
+
+		if (sp != NULL) {
+			if (tod != NULL)
+				return -EINVAL;
+			tod = sp + 1;
+		}
 
 		if ((p = digits(date, 2, &mo)) == NULL || *p++ != '/' ||
 		    (p = digits(p, 2, &d)) == NULL || *p++ != '/')
