@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -26,12 +27,13 @@ enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s",
+	fprintf(f,
 		_("Usage: bhxhctl report [--since WHEN] [--until WHEN] [--user NAME] [--host NAME]\n"
 		  "                      [--top N] [--json | --csv] [FILE... | -]\n"
-		  "Without FILE, reads " AUDIT_LOG_DIR "/audit.log and its rotated files.\n"
+		  "Without FILE, reads %s/audit.log and its rotated files.\n"
 		  "WHEN: ISO 8601 (2026-11-25, 2026-11-25T08:00:00+07:00), MM/DD/YYYY [HH:MM:SS],\n"
-		  "      now, recent, today, yesterday, this-week, week-ago, this-month, this-year.\n"));
+		  "      now, recent, today, yesterday, this-week, week-ago, this-month, this-year.\n"),
+		AUDIT_LOG_DIR);
 }
 
 /* audit.log.N sorts before audit.log.M when N > M (older first). */
@@ -144,6 +146,32 @@ static void csv_str(const char *s)
 	putchar('"');
 }
 
+/* Columns on a terminal: the width in characters of UTF-8 text (Vietnamese
+ * headers, account names), or its length in bytes when it does not decode. */
+static int text_width(const char *s)
+{
+	wchar_t w[BHXH_REPORT_NAME_MAX + 1];
+	size_t n = mbstowcs(w, s, BHXH_ARRAY_SIZE(w) - 1);
+	int cols;
+
+	if (n == (size_t)-1)
+		return (int)strlen(s);
+	w[n] = L'\0';
+	cols = wcswidth(w, n);
+	return cols < 0 ? (int)n : cols;
+}
+
+/* Pad to width columns; right-aligned when right. */
+static void print_col(const char *s, int width, bool right)
+{
+	int pad = width - text_width(s);
+
+	if (right)
+		printf("%*s%s", pad > 0 ? pad : 0, "", s);
+	else
+		printf("%s%*s", s, pad > 0 ? pad : 0, "");
+}
+
 /* A name for a terminal: control bytes become '?'. */
 static void print_name(const char *s, int width)
 {
@@ -153,7 +181,7 @@ static void print_name(const char *s, int width)
 	for (i = 0; s[i] && i < sizeof(tmp) - 1; i++)
 		tmp[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
 	tmp[i] = '\0';
-	printf("%-*s", width, tmp);
+	print_col(tmp, width, false);
 }
 
 static void print_reasons(const struct bhxh_report_stats *s, enum fmt fmt)
@@ -270,11 +298,18 @@ static void print_csv(struct bhxh_report *rep, size_t top)
 static void table_section(const char *title, const char *col, const struct bhxh_report_entry *e,
 			  size_t n)
 {
-	printf("\n%s\n", title);
 	/* TRANSLATORS: column headers of bhxhctl report; keep each within 7 characters */
-	printf("%-24s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", col, _("OK"), _("FAILED"),
-	       _("REFUSED"), _("LOCKS"), _("UNLOCKS"), _("PWCHG"), _("PWREJ"), _("EXPIRED"),
-	       _("REVOKED"), _("LOCKED"));
+	const char *const heads[] = { _("OK"),	  _("FAILED"),	_("REFUSED"), _("LOCKS"),
+				      _("UNLOCKS"), _("PWCHG"),	_("PWREJ"),   _("EXPIRED"),
+				      _("REVOKED"), _("LOCKED") };
+
+	printf("\n%s\n", title);
+	print_col(col, 24, false);
+	for (size_t i = 0; i < BHXH_ARRAY_SIZE(heads); i++) {
+		putchar(' ');
+		print_col(heads[i], 7, true);
+	}
+	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		const struct bhxh_report_stats *s = &e[i].st;
 
