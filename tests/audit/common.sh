@@ -1,19 +1,23 @@
 # Helpers of the audit end-to-end tests (sourced after tests/lib.sh).
 #
-# All audit tests take /run/lock/bhxh-audit-tests.lock: shared while they
-# only read the log, exclusive while one of them stops auditd or disables
-# kernel audit, so that a parallel "make -j check" never sees a hole.
+# Audit tests run one at a time (one of them stops auditd and disables
+# kernel audit): they hold /run/lock/bhxh-audit-tests.lock on fd 9 until
+# they exit.  When ensure_auditd already took it on fd 9, that is kept.
+# Anything started while holding it must not inherit fd 9 (auditd would keep
+# the lock for ever): start daemons with 9>&-.
 
 export LC_ALL=C
 AUDIT_LOCK=/run/lock/bhxh-audit-tests.lock
 
-# audit_lock shared|exclusive: held until the test exits
 audit_lock() {
+	[ "$(readlink "/proc/$$/fd/9" 2>/dev/null)" = "$AUDIT_LOCK" ] && return 0
 	mkdir -p /run/lock
 	exec 9>>"$AUDIT_LOCK"
-	if [ "$1" = exclusive ]; then flock -x -w 120 9; else flock -s -w 120 9; fi ||
-		fail "cannot take $AUDIT_LOCK"
+	flock -w 600 9 || fail "cannot take $AUDIT_LOCK"
 }
+
+# ausearch and aureport read standard input when it is not a terminal (as
+# in a parallel make check): always pass --input-logs.
 
 # The time now, as ausearch/aureport -ts want it (two words, C locale).
 audit_now() { date '+%m/%d/%y %H:%M:%S'; }
@@ -21,7 +25,7 @@ audit_now() { date '+%m/%d/%y %H:%M:%S'; }
 # audit_raw START: the raw records since START (two words), from auditd's log
 audit_raw() {
 	# shellcheck disable=SC2086
-	ausearch --raw -ts $1 2>/dev/null || true
+	ausearch --input-logs --raw -ts $1 2>/dev/null || true
 }
 
 # wait_for START REGEX N: wait (up to 10 s) until N raw records match REGEX

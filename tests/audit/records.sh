@@ -8,8 +8,8 @@
 require_root
 require_cmd ausearch
 require_cmd aureport
+audit_lock # before ensure_auditd: another audit test may have stopped auditd
 ensure_auditd
-audit_lock shared
 
 d=$(scratch_dir)
 mkdir -m 700 "$d/pam.d" "$d/tally"
@@ -57,14 +57,14 @@ assert_eq 1 "$(count "$start" "type=TRUSTED_APP .*op=PAM:bhxh_session_open $acct
 # never a password, not even a rejected one
 assert_eq 0 "$(audit_raw "$start" | grep -c -e wrong- -e "$pass" || true)" "passwords in the audit log"
 # ausearch finds the reason with an interpreted search too
-ausearch -i -m TRUSTED_APP -ts $start 2>/dev/null | grep -q "acct=$user .*reason=account_locked" ||
+ausearch --input-logs -i -m TRUSTED_APP -ts $start 2>/dev/null | grep -q "acct=$user .*reason=account_locked" ||
 	fail "ausearch -i does not show the reason"
 
 # aureport: each attempt exactly once (libpam's USER_AUTH), none of ours
 # shellcheck disable=SC2086
-auth=$(aureport --auth -ts $start 2>/dev/null | grep -c " $user " || true)
+auth=$(aureport --input-logs --auth -ts $start 2>/dev/null | grep -c " $user " || true)
 # shellcheck disable=SC2086
-afail=$(aureport --auth --failed -ts $start 2>/dev/null | grep -c " $user " || true)
+afail=$(aureport --input-logs --auth --failed -ts $start 2>/dev/null | grep -c " $user " || true)
 assert_eq "$attempts" "$auth" "aureport --auth lines for the user"
 assert_eq "$failed" "$afail" "aureport --auth --failed lines for the user"
 
@@ -77,7 +77,7 @@ for kv in '"auth_successes": 1' "\"auth_failures\": $failed" '"locks": 1' '"lock
 done
 assert_match '"malformed_lines": 0' "$json" "no malformed line in auditd's own log"
 # shellcheck disable=SC2086
-json2=$(ausearch --raw -ts $start 2>/dev/null | "$BHXHCTL" report --user "$user" --json -) ||
+json2=$(ausearch --input-logs --raw -ts $start 2>/dev/null | "$BHXHCTL" report --user "$user" --json -) ||
 	fail "report - failed"
 assert_match "\"auth_failures\": $failed" "$json2" "report from stdin"
 assert_match '"source": "192.0.2.10", "failures": 3' "$json2" "top failure source"

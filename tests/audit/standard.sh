@@ -7,8 +7,8 @@
 . "$top_srcdir/tests/audit/common.sh"
 require_root
 require_cmd ausearch
+audit_lock # before ensure_auditd: another audit test may have stopped auditd
 ensure_auditd
-audit_lock shared
 
 d=$(scratch_dir)
 mkdir -m 700 "$d/pam.d" "$d/tally"

@@ -8,8 +8,8 @@
 #   - no CAP_AUDIT_WRITE (setpriv drops it from the bounding set)
 #   - kernel audit disabled (auditctl -e 0)
 #   - auditd stopped
-# The last two touch the whole machine: they hold the audit tests' lock
-# exclusively and restore the state at once (and on any exit).
+# The last two touch the whole machine: the audit tests' lock keeps the
+# others out, and the state is restored at once (and on any exit).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/audit/common.sh"
 require_root
@@ -17,8 +17,8 @@ require_cmd auditctl
 require_cmd unshare
 require_cmd setpriv
 require_cmd python3
+audit_lock # before ensure_auditd: another audit test may have stopped auditd
 ensure_auditd
-audit_lock exclusive
 
 d=$(scratch_dir)
 mkdir -m 700 "$d/pam.d" "$d/tally"
@@ -41,7 +41,7 @@ s.bind(sys.argv[1])
 f = open(sys.argv[2], "ab", 0)
 while True:
     f.write(s.recv(65536) + b"\n")
-' "$d/log" "$d/syslog" &
+' "$d/log" "$d/syslog" 9>&- &
 listener=$!
 on_exit "kill $listener"
 for _ in $(seq 50); do [ -S "$d/log" ] && break; sleep 0.1; done
@@ -99,7 +99,7 @@ else
 fi
 
 restart_auditd() {
-	pgrep -x auditd >/dev/null || auditd -s enable
+	pgrep -x auditd >/dev/null || auditd -s enable 9>&-
 	for _ in $(seq 50); do
 		auditctl -s | grep -q '^pid [1-9]' && return 0
 		sleep 0.1
