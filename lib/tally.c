@@ -180,12 +180,12 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		if (slot_valid(&s[i]) && (cur == NULL || s[i].h.seq > cur->h.seq))
 			cur = &s[i];
 	if (cur == NULL) {
-		/* A slot never written (all zeroes) beside an invalid one is a
-		 * first write that did not complete: nothing was acknowledged,
-		 * so the tally is empty.  Two written, invalid slots cannot come
-		 * from a crash (only one slot is written at a time): damage. */
-		if (memcmp(&s[0], &zero, sizeof(zero)) != 0 &&
-		    memcmp(&s[1], &zero, sizeof(zero)) != 0)
+		/* The first write (sequence 1) goes to slot 1; slot 0 is
+		 * written only once slot 1 is valid.  So an invalid slot 1 next
+		 * to a never-written slot 0 (all zeroes) is a first write that
+		 * did not complete: nothing was acknowledged, the tally is
+		 * empty.  Anything else cannot come from a crash: damage. */
+		if (memcmp(&s[0], &zero, sizeof(zero)) != 0)
 			return -EBADMSG;
 		memset(ret, 0, sizeof(*ret));
 		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
