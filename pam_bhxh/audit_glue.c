@@ -5,6 +5,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <libaudit.h>
+
 #include "glue.h"
 
 int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
@@ -21,7 +23,7 @@ int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *r
 		.rhost = ctx->rhost,
 		.success = success,
 	};
-	int r = bhxh_audit_send(type, &m);
+	int r = bhxh_audit_send(type == BHXH_AUDIT_DECISION ? AUDIT_TRUSTED_APP : type, &m);
 
 	if (r < 0)
 		pam_syslog(ctx->pamh, LOG_WARNING,
