@@ -135,13 +135,21 @@ uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len)
 }
 
 #include <pthread.h>
+#include <stdlib.h>
 #include "i18n.h"
 
 static pthread_once_t i18n_once = PTHREAD_ONCE_INIT;
 
 static void i18n_bind(void)
 {
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	const char *dir = LOCALEDIR;
+
+#ifdef BHXH_TESTING
+	/* Test builds only: the catalogue of the build tree. */
+	if (secure_getenv("BHXH_TEST_LOCALEDIR") != NULL)
+		dir = secure_getenv("BHXH_TEST_LOCALEDIR");
+#endif
+	bindtextdomain(PACKAGE, dir);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 }
 

@@ -80,3 +80,20 @@ audit_find() {
 	ausearch -i -m "$1" -ts "${3:-${AUDIT_START:-recent}}" 2>/dev/null | grep -F "acct=$2" || true
 }
 audit_mark_start() { AUDIT_START=$(date '+%m/%d/%Y %H:%M:%S'); sleep 1; }
+
+# A message catalogue tree of the build, for BHXH_TEST_LOCALEDIR (test builds
+# read it instead of the installed one).  Prints the directory.
+test_localedir() {
+	local d gmo
+	d=$(scratch_dir)
+	for gmo in "$top_builddir/po/vi.gmo" "$top_srcdir/po/vi.gmo"; do
+		[ -f "$gmo" ] && break
+	done
+	[ -f "$gmo" ] || skip "po/vi.gmo not built"
+	mkdir -p "$d/vi/LC_MESSAGES"
+	cp "$gmo" "$d/vi/LC_MESSAGES/pam_bhxh.mo"
+	echo "$d"
+}
+require_vi_locale() {
+	locale -a 2>/dev/null | grep -qi '^vi_VN\.utf-\?8$' || skip "vi_VN.UTF-8 locale not generated"
+}
