@@ -6,10 +6,10 @@
  * checks with cracklib behind them.  The estimate is a cheapest-path
  * segmentation of the password into known pieces, each with a cost in bits
  * (a common word ~8, a Vietnamese syllable ~11, a keyboard walk ~9, a year
- * ~7, a random lowercase letter 4.7); capitals, leetspeak and diacritics in
- * a word add a bit each.  It is deliberately simple and conservative: it
- * refuses decorated words, and it accepts long passphrases because each
- * extra word costs an attacker another 8-11 bits. */
+ * ~7, a word of the denylist ~16, a random lowercase letter 4.7); capitals,
+ * leetspeak and diacritics in a word add a bit each.  It is deliberately
+ * simple and conservative: it refuses decorated words, and it accepts long
+ * passphrases because each extra word costs an attacker another 8-16 bits. */
 #include "config.h"
 
 #include <errno.h>
@@ -349,6 +349,9 @@ static int load_vi_dict(struct bhxh_pw_policy *p, const char *path, char *err, s
 #define C_USER 20
 #define C_YEAR 70
 #define C_DATE 150
+#define C_LISTED 160 /* a substring found in the denylist (john, cracklib words) */
+#define LISTED_MIN 4
+#define LISTED_MAX 16
 
 static unsigned log2_10(size_t n) /* 10*log2(n), rounded up, small n */
 {
@@ -465,7 +468,7 @@ static bool is_year(const struct pch *c)
 
 static bool is_date(const struct pch *c, size_t len)
 {
-	unsigned d[8];
+	unsigned d[8] = { 0 };
 
 	for (size_t i = 0; i < len; i++) {
 		if (c[i].cls != 2)
@@ -599,6 +602,22 @@ static unsigned estimate(const struct bhxh_pw_policy *p, const struct pch *c, si
 				same = c[i - len + k].cp == c[i + k].cp;
 			if (same)
 				relax(&e, i, i + len, 10, T_REPEAT);
+		}
+		/* substrings on the denylist: it doubles as the dictionary of the
+		 * estimate ("money carmen mickey" is three listed words) */
+		if (p->dl != NULL && c[i].base) {
+			char w[LISTED_MAX];
+			unsigned caps = 0, lt = 0;
+
+			for (j = i; j < n && j - i < LISTED_MAX && (c[j].base || c[j].l1); j++) {
+				w[j - i] = c[j].base ? c[j].base : c[j].l1;
+				caps |= c[j].upper;
+				lt |= !c[j].base;
+				if (j + 1 - i >= LISTED_MIN && bhxh_denylist_contains(p->dl, w, j + 1 - i))
+					relax(&e, i, j + 1, C_LISTED + (caps ? 10 : 0) + (lt ? 10 : 0),
+					      T_EN);
+			}
+			bhxh_wipe(w, sizeof(w));
 		}
 		if (i + 4 <= n && is_year(c + i))
 			relax(&e, i, i + 4, C_YEAR, T_DATE);

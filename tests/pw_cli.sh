@@ -16,6 +16,12 @@ assert_eq 1 "$rc" "exit status with refusals"
 assert_eq 5 "$(printf '%s\n' "$out" | grep -c $'\trefused\t')" "refused count"
 printf '%s\n' "$out" | grep -q 'Anhyeuem\|P@ss\|qwertyuiop1' && fail "password echoed: $out"
 
+# three words straight from the leaked lists: refused (the denylist doubles as
+# the dictionary of the estimate)
+out=$(echo 'money carmen mickey' | ctl password check "${common[@]}")
+assert_eq 1 "$?" "listed words ($out)"
+assert_match 'dictionary_word' "$out" "listed words reason"
+
 # passphrases: accepted, exit 0
 out=$(printf '%s\n' 'con mèo đen ngủ trên mái nhà cũ' 'correct horse battery staple' |
 	ctl password check "${common[@]}")
