@@ -12,7 +12,7 @@
  * reads that one block and tests all k bits without an early exit, so it
  * costs the same for every candidate whatever the list size.  Entries are
  * case-folded (ASCII) before hashing.  With the default 16 bits per entry
- * (k=11) the measured false-positive rate is about 0.22% (see BENCHMARKS.md
+ * (k=11) the measured false-positive rate is about 0.24% (see BENCHMARKS.md
  * and tests/unit/pw_test.c, which asserts < 0.5%).
  *
  * Library code: 0 or -errno, nothing logged. */
