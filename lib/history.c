@@ -15,6 +15,9 @@
 #include "history.h"
 #include "util.h"
 
+/* crypt_rn rather than crypt_r: same libxcrypt code, NULL instead of a "*0"
+ * string on failure, and not intercepted by ASan (whose crypt_r wrapper
+ * has no target when libcrypt arrives later through dlopen of the module). */
 #define HASH_MAX 256
 #define FILE_MAX (BHXH_HISTORY_MAX * (HASH_MAX + 24))
 
@@ -200,7 +203,7 @@ int bhxh_history_check(const char *dir, const char *user, const char *pass, unsi
 	/* newest first; every record in range is hashed, found or not, so the
 	 * time taken does not say which one matched */
 	for (size_t i = n, seen = 0; i > 0 && seen < depth; i--, seen++) {
-		const char *h = crypt_r(pass, recs[i - 1].hash, cd);
+		const char *h = crypt_rn(pass, recs[i - 1].hash, cd, (int)sizeof(*cd));
 
 		if (h != NULL && h[0] != '*' && strcmp(h, recs[i - 1].hash) == 0)
 			found = true;
@@ -245,7 +248,7 @@ int bhxh_history_add(const char *dir, const char *user, const char *pass, long l
 		r = errno ? -errno : -EINVAL;
 		goto out;
 	}
-	h = crypt_r(pass, salt, cd);
+	h = crypt_rn(pass, salt, cd, (int)sizeof(*cd));
 	if (h == NULL || h[0] == '*' || !hash_ok(h, strlen(h))) {
 		r = -EINVAL;
 		goto out;

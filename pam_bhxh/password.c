@@ -293,7 +293,7 @@ static bool change_took_effect(struct bhxh_pam *ctx, const char *pass)
 	cd = calloc(1, sizeof(*cd));
 	if (cd == NULL)
 		return false;
-	h = crypt_r(pass, sp->sp_pwdp, cd);
+	h = crypt_rn(pass, sp->sp_pwdp, cd, (int)sizeof(*cd));
 	ok = h != NULL && h[0] != '*' && strcmp(h, sp->sp_pwdp) == 0;
 	bhxh_wipe(cd, sizeof(*cd));
 	free(cd);
