@@ -19,10 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpamtest.h>
+
+enum { PROCS = 4 }; /* concurrent changes */
 
 static char dir[64], passdb[128], svcdir[128], conf[128], hist[128];
 static int failures;
@@ -65,6 +68,8 @@ static void service(const char *name, const char *first_extra, const char *db)
 
 /* One pam_chauthtok with the given replies; returns its PAM code and
  * copies the error messages into errs (joined). */
+static char infos[8192];
+
 static int chauthtok(const char *svc, const char *user, const char **replies, char *errs,
 		     size_t errlen)
 {
@@ -90,6 +95,12 @@ static int chauthtok(const char *svc, const char *user, const char **replies, ch
 				strncat(errs, "\n", errlen - strlen(errs) - 1);
 			}
 	}
+	infos[0] = '\0';
+	for (int i = 0; i < 16; i++)
+		if (info_msgs[i][0]) {
+			strncat(infos, info_msgs[i], sizeof(infos) - strlen(infos) - 1);
+			strncat(infos, "\n", sizeof(infos) - strlen(infos) - 1);
+		}
 	for (int i = 0; i < 16; i++) {
 		free(err_msgs[i]);
 		free(info_msgs[i]);
@@ -157,6 +168,19 @@ int main(void)
 			   "tuan:Old secret three!:bhxh_pw\n");
 	service("bhxh_pw", "", passdb);
 	service("bhxh_authtok", "use_authtok", passdb);
+	/* pam_wrapper reads the service directory once, at the first pam_start */
+	service("bhxh_root", "enforce_for_root=0", passdb);
+	service("bhxh_mindays", "min_days=1", passdb);
+	for (int i = 0; i < PROCS; i++) {
+		char name[32], db[160], line[128];
+
+		/* pam_matrix cannot share one passdb between processes */
+		snprintf(name, sizeof(name), "bhxh_pw_u%d", i);
+		snprintf(db, sizeof(db), "%s/passdb.u%d", dir, i);
+		snprintf(line, sizeof(line), "u%d:Old secret u%d!:%s\n", i, i, name);
+		write_file(db, line);
+		service(name, "", db);
+	}
 
 	/* the weak passwords: refused three times, the backend untouched */
 	{
@@ -234,19 +258,59 @@ int main(void)
 		CHECK(r != PAM_SUCCESS, "wrong old password accepted");
 		CHECK(history_lines("tuan") == 0, "failed change recorded");
 	}
+	/* root (the caller) is held to the policy by default; with
+	 * enforce_for_root=0 root is warned plainly, never "BAD PASSWORD" */
+	if (getuid() == 0) {
+		const char *weak[] = { "Old secret two!", "Anhyeuem@2026", "Anhyeuem@2026",
+				       "Anhyeuem@2026", "Anhyeuem@2026", NULL };
+
+		r = chauthtok("bhxh_root", "minh", weak, errs, sizeof(errs));
+		CHECK(r == PAM_SUCCESS, "root override: got %d (%s)", r, errs);
+		CHECK(strstr(infos, "only because you are root") != NULL, "no root warning: %s",
+		      infos);
+		CHECK(strstr(errs, "BAD PASSWORD") == NULL && errs[0] == '\0',
+		      "root saw an error for an accepted password: %s", errs);
+		CHECK(passdb_has("minh:Anhyeuem@2026:"), "root override not applied");
+	}
+	/* min_days: a user (real uid not root, as under setuid passwd) cannot
+	 * change twice within the period; the refusal comes before any prompt
+	 * for a new password */
+	if (getuid() == 0) {
+		pid_t pid;
+		int st;
+
+		pid = fork();
+		if (pid == 0) {
+			char later[32];
+			const char *again[] = { "chim sẻ số 9 bay qua cửa sổ", "biển xanh cát trắng nắng vàng",
+						"biển xanh cát trắng nắng vàng", "biển xanh cát trắng nắng vàng",
+						"biển xanh cát trắng nắng vàng", NULL };
+			const char *first[] = { "Old secret three!", "chim sẻ số 9 bay qua cửa sổ",
+						"chim sẻ số 9 bay qua cửa sổ", "chim sẻ số 9 bay qua cửa sổ",
+						"chim sẻ số 9 bay qua cửa sổ", NULL };
+			int bad = 0;
+
+			if (setresuid(65534, 0, 0) != 0)
+				_exit(3);
+			bad |= chauthtok("bhxh_mindays", "tuan", first, NULL, 0) != PAM_SUCCESS;
+			bad |= (chauthtok("bhxh_mindays", "tuan", again, errs, sizeof(errs)) !=
+				PAM_AUTHTOK_ERR) << 1;
+			bad |= (strstr(errs, "changed too recently") == NULL) << 2;
+			bad |= !passdb_has("tuan:chim sẻ số 9 bay qua cửa sổ:") << 3;
+			snprintf(later, sizeof(later), "%lld", (long long)time(NULL) + 2 * 86400);
+			setenv("BHXH_TEST_NOW", later, 1); /* test builds: two days later */
+			bad |= (chauthtok("bhxh_mindays", "tuan", again, errs, sizeof(errs)) !=
+				PAM_SUCCESS) << 4;
+			_exit(bad);
+		}
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "min_days child");
+		CHECK(WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 16, "min_days: failures %#x",
+		      WEXITSTATUS(st));
+	}
 	/* concurrent changes of several users (one lock for the whole history) */
 	{
-		enum { PROCS = 4 };
-		char name[32], db[160], line[128];
+		char name[32];
 
-		for (int i = 0; i < PROCS; i++) {
-			/* pam_matrix cannot share one passdb between processes */
-			snprintf(name, sizeof(name), "bhxh_pw_u%d", i);
-			snprintf(db, sizeof(db), "%s/passdb.u%d", dir, i);
-			snprintf(line, sizeof(line), "u%d:Old secret u%d!:%s\n", i, i, name);
-			write_file(db, line);
-			service(name, "", db);
-		}
 		for (int i = 0; i < PROCS; i++) {
 			pid_t pid = fork();
 
