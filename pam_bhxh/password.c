@@ -166,15 +166,17 @@ static int ask(struct bhxh_pam *ctx, const char *prompt, char **ret)
 	return PAM_SUCCESS;
 }
 
-/* The verdict on one candidate as a PAM outcome: PAM_SUCCESS (accepted,
- * maybe by root override), PAM_AUTHTOK_ERR (refused, told and audited). */
+/* The verdict on one candidate as a PAM outcome: PAM_SUCCESS (accepted;
+ * audited here only when by root override, else by the caller once the
+ * password is confirmed), PAM_AUTHTOK_ERR (refused, told and audited). */
 static int judge(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, const char *pass,
-		 const char *oldpass, const char *gecos)
+		 const char *oldpass, const char *gecos, bool *ret_audited)
 {
 	const struct bhxh_pw_params *q = bhxh_pw_policy_params(pol);
 	struct bhxh_pw_verdict v;
 	char extra[64];
 
+	*ret_audited = false;
 	if (check_one(ctx, pol, pass, oldpass, gecos, &v) < 0) {
 		tell_refused(ctx, &v);
 		return decide(ctx, BHXH_PW_POLICY_ERROR, NULL, PAM_AUTHTOK_ERR);
@@ -183,8 +185,8 @@ static int judge(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, const c
 		return PAM_SUCCESS;
 	if (root_override(ctx, q, &v)) {
 		snprintf(extra, sizeof(extra), "root_override=%s", bhxh_pw_reason_code(v.reason));
-		(void)decide(ctx, v.reason, extra, PAM_SUCCESS);
-		return PAM_SUCCESS;
+		*ret_audited = true;
+		return decide(ctx, v.reason, extra, PAM_SUCCESS);
 	}
 	tell_refused(ctx, &v);
 	bhxh_debug(ctx, "password of %.100s refused: %s (%u characters, %u bits) %s", ctx->user,
@@ -201,6 +203,7 @@ static int update(struct bhxh_pam *ctx)
 	char gecos[GECOS_MAX] = "";
 	char err[BHXH_ERR_MAX];
 	char *pass = NULL, *again = NULL;
+	bool audited = false;
 	int rc = PAM_AUTHTOK_ERR, r;
 
 	r = bhxh_pw_policy_new(&ctx->conf.pw, &pol, err, sizeof(err));
@@ -225,9 +228,10 @@ static int update(struct bhxh_pam *ctx)
 	item = NULL;
 	if ((ctx->conf.pw.use_authtok || ctx->conf.pw.try_first_pass) &&
 	    pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
-		rc = judge(ctx, pol, item, oldpass, gecos[0] ? gecos : NULL);
+		rc = judge(ctx, pol, item, oldpass, gecos[0] ? gecos : NULL, &audited);
 		if (rc == PAM_SUCCESS) {
-			rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
+			if (!audited)
+				rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
 			goto out;
 		}
 		if (ctx->conf.pw.use_authtok)
@@ -246,7 +250,7 @@ static int update(struct bhxh_pam *ctx)
 		rc = ask(ctx, _("New password: "), &pass);
 		if (rc != PAM_SUCCESS)
 			goto out;
-		rc = judge(ctx, pol, pass, oldpass, gecos[0] ? gecos : NULL);
+		rc = judge(ctx, pol, pass, oldpass, gecos[0] ? gecos : NULL, &audited);
 		if (rc != PAM_SUCCESS) {
 			if (rc != PAM_AUTHTOK_ERR)
 				goto out;
@@ -268,7 +272,8 @@ static int update(struct bhxh_pam *ctx)
 				 pam_strerror(ctx->pamh, rc));
 			goto out;
 		}
-		rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
+		if (!audited)
+			rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
 		goto out;
 	}
 	rc = PAM_AUTHTOK_ERR;

@@ -13,6 +13,9 @@ for p in "$(dirname "$wrapper")/pam_wrapper/pam_matrix.so" /usr/lib/*/pam_wrappe
 	if [ -f "$p" ]; then matrix=$p; break; fi
 done
 [ -n "$matrix" ] || skip "pam_matrix.so not found"
+items="$(dirname "$matrix")/pam_set_items.so"
+[ -f "$items" ] || skip "pam_set_items.so not found"
 export PAM_BHXH_SO="$top_builddir/pam_bhxh/.libs/pam_bhxh.so" PAM_MATRIX_SO="$matrix"
+export PAM_SET_ITEMS_SO="$items"
 LD_PRELOAD="${SAN_PRELOAD:+$SAN_PRELOAD }$wrapper" PAM_WRAPPER=1 \
 	"$top_builddir/tests/pam/pw_test"
