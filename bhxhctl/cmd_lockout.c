@@ -246,7 +246,7 @@ static int reset_one(int dirfd, const char *fname, const char *user)
 	}
 	if (r == 0) {
 		bhxh_tally_clear(&t, user);
-		r = bhxh_tally_write(fd, &t);
+		r = bhxh_tally_write(fd, &t, true);
 	}
 	close(fd);
 	return r;

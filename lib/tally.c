@@ -208,7 +208,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 	return 0;
 }
 
-int bhxh_tally_write(int fd, struct bhxh_tally *t)
+int bhxh_tally_write(int fd, struct bhxh_tally *t, bool sync)
 {
 	struct disk_slot s;
 	uint64_t seq = t->seq + 1;
@@ -236,7 +236,7 @@ int bhxh_tally_write(int fd, struct bhxh_tally *t)
 			return -errno;
 		done += (size_t)n;
 	}
-	if (fdatasync(fd) < 0)
+	if (sync && fdatasync(fd) < 0)
 		return -errno;
 	t->seq = seq;
 	return 0;

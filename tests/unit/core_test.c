@@ -280,7 +280,7 @@ START_TEST(tally_roundtrip_and_corruption)
 	ck_assert_uint_eq(t.nrec, 0);
 	for (int i = 0; i < 5; i++) {
 		(void)bhxh_lockout_add_failure(&t, &pol, 100 + i, "login", "tty1");
-		ck_assert_int_eq(bhxh_tally_write(fd, &t), 0);
+		ck_assert_int_eq(bhxh_tally_write(fd, &t, true), 0);
 	}
 	close(fd);
 	fd = bhxh_tally_open(dirfd, "alice", false);

@@ -92,7 +92,7 @@ START_TEST(torn_writes_read_as_previous_generation)
 		fd = bhxh_tally_open(dirfd, "u", true);
 		ck_assert_int_ge(fd, 0);
 		(void)bhxh_lockout_add_failure(&t, &pol, 1000 + gen, "sshd", "192.0.2.1");
-		ck_assert_int_eq(bhxh_tally_write(fd, &t), 0);
+		ck_assert_int_eq(bhxh_tally_write(fd, &t, true), 0);
 		close(fd);
 		na = read_all(path, after, sizeof(after));
 		slot = na / 2;
@@ -146,7 +146,7 @@ START_TEST(killed_writers_lose_nothing_acknowledged)
 				if (fd < 0 || bhxh_tally_read(fd, "k", &w) < 0)
 					_exit(3);
 				(void)bhxh_lockout_add_failure(&w, &pol, 5000, "login", "tty1");
-				if (bhxh_tally_write(fd, &w) < 0)
+				if (bhxh_tally_write(fd, &w, false) < 0)
 					_exit(4);
 				close(fd);
 				if (write(p[1], &w.total, sizeof(w.total)) != sizeof(w.total))
