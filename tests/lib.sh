@@ -58,8 +58,12 @@ scratch_service() {
 
 # Start auditd when it is not running (it is left running: it is a system
 # service, and other tests use it).  Returns 77 when audit is unavailable.
+# Tests that use auditd run one at a time (some stop and restart it): the
+# lock is held until the test exits.
 ensure_auditd() {
 	require_cmd auditctl
+	exec 9>/run/lock/bhxh-audit-tests.lock
+	flock 9
 	if ! pgrep -x auditd >/dev/null 2>&1; then
 		auditd -s enable >/dev/null 2>&1 || skip "cannot start auditd"
 		for _ in $(seq 50); do
