@@ -31,13 +31,16 @@ assert_eq() { [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"; }
 # assert_match REGEX TEXT WHAT
 assert_match() { printf '%s' "$2" | grep -Eq -- "$1" || fail "$3: '$2' does not match /$1/"; }
 
-# A private scratch directory, removed at exit.
+# Every scratch directory lives under one root made here, in the test's own
+# shell, so the cleanup is registered even when scratch_dir runs in a
+# command substitution (a subshell).
+BHXH_TEST_ROOT=$(mktemp -d /tmp/bhxh-test.XXXXXX)
+chmod 700 "$BHXH_TEST_ROOT"
+on_exit "rm -rf '$BHXH_TEST_ROOT'"
+
+# A private scratch directory (0700), removed at exit.
 scratch_dir() {
-	local d
-	d=$(mktemp -d /tmp/bhxh-test.XXXXXX)
-	chmod 700 "$d"
-	on_exit "rm -rf '$d'"
-	echo "$d"
+	mktemp -d "$BHXH_TEST_ROOT/d.XXXXXX"
 }
 
 # scratch_user NAME PASSWORD: a real local account, removed at exit.
