@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libaudit.h>
+
+#include "audit.h"
 #include "cli.h"
 #include "expiry.h"
 #include "i18n.h"
@@ -72,6 +75,7 @@ static int64_t cli_now(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "%s\n", _("usage: bhxhctl expiry status [--user USER] [--within DAYS] [--json]"));
+	fprintf(f, "%s\n", _("       bhxhctl expiry reactivate --user USER"));
 }
 
 static int cmp_account(const void *a, const void *b)
@@ -331,11 +335,54 @@ static int status(struct cli *cli, const struct status_opts *o)
 	return rc;
 }
 
+/* Give an inactive account a fresh start: record a login now (audited as
+ * an unlock).  Password and account expiry are not touched (chage does that). */
+static int reactivate(struct cli *cli, const char *user)
+{
+	struct bhxh_audit_msg m = { .op = "bhxhctl:expiry_reactivate", .reason = "reactivated",
+				    .id = -1, .success = true };
+	struct passwd *pw;
+	int dirfd, r;
+
+	if (cli_load_conf(cli) < 0)
+		return CLI_ERR;
+	pw = bhxh_valid_username(user) ? getpwnam(user) : NULL;
+	if (pw == NULL) {
+		cli_err(_("unknown user '%.100s'"), user);
+		return CLI_ERR;
+	}
+	dirfd = bhxh_lastlogin_open_dir(cli->conf.expiry.lastlogin_dir, true, cli_now());
+	if (dirfd < 0) {
+		cli_err(_("cannot open %s: %s"), cli->conf.expiry.lastlogin_dir, strerror(-dirfd));
+		return CLI_ERR;
+	}
+	/* remove first, so that the granularity never skips the write */
+	if (unlinkat(dirfd, user, 0) < 0 && errno != ENOENT) {
+		r = -errno;
+	} else {
+		r = bhxh_lastlogin_write(dirfd, user, cli_now());
+	}
+	close(dirfd);
+	if (r < 0) {
+		cli_err(_("cannot record a login for %.100s: %s"), user, strerror(-r));
+		return CLI_ERR;
+	}
+	m.acct = user;
+	m.id = (long long)pw->pw_uid;
+	r = bhxh_audit_send(AUDIT_ACCT_UNLOCK, &m);
+	if (r < 0)
+		cli_err(_("warning: audit record not sent: %s"), strerror(-r));
+	printf(_("%s: reactivated (inactivity counted from now)\n"), user);
+	return CLI_OK;
+}
+
 int cmd_expiry(struct cli *cli, int argc, char **argv)
 {
 	struct status_opts o = { 0 };
 	bool within_set = false;
 
+	if (argc == 3 && strcmp(argv[0], "reactivate") == 0 && strcmp(argv[1], "--user") == 0)
+		return reactivate(cli, argv[2]);
 	if (argc < 1 || strcmp(argv[0], "status") != 0) {
 		usage(stderr);
 		return CLI_ERR;

@@ -98,6 +98,19 @@ assert acc["judy"]["status"] == "inactive" and acc["judy"]["last_login"] == "202
 assert acc["judy"]["inactive_from"] == "2026-05-22"
 ' || fail "JSON: $json"
 
+# reactivate: inactivity counted from now; the record is private
+LD_PRELOAD="${SAN_PRELOAD:+$(echo $SAN_PRELOAD | tr ' ' ':'):}$nss_wrapper" \
+	"$BHXHCTL" --conf "$d/bhxh.conf" expiry reactivate --user judy >/dev/null 2>&1 ||
+	fail "reactivate judy"
+assert_eq "1 $NOW" "$(cat "$d/ll/judy")" "judy's record after reactivate"
+assert_eq 600 "$(stat -c %a "$d/ll/judy")" "mode of judy's record"
+out=$(LC_ALL=C ctl --user judy); rc=$?
+assert_eq 0 "$rc" "judy after reactivate"
+assert_match '^judy +ok ' "$(grep '^judy ' <<<"$out")" "judy after reactivate"
+LD_PRELOAD="${SAN_PRELOAD:+$(echo $SAN_PRELOAD | tr ' ' ':'):}$nss_wrapper" \
+	"$BHXHCTL" --conf "$d/bhxh.conf" expiry reactivate --user nosuch >/dev/null 2>&1
+assert_eq 2 "$?" "reactivate an unknown user"
+
 # Vietnamese labels
 out=$(LC_ALL=vi_VN.UTF-8 ctl)
 assert_match '^bob +mật khẩu đã hết hạn' "$(grep '^bob ' <<<"$out")" "bob (vi)"
