@@ -156,8 +156,12 @@ static int read_shadow(const char *user, struct bhxh_shadow *ret)
 	errno = 0;
 	sp = getspnam(user);
 	e = errno;
-	if (sp == NULL)
-		return (e == 0 || e == ENOENT || e == ESRCH) ? 0 : -e;
+	if (sp == NULL) {
+		if (e != 0 && e != ENOENT && e != ESRCH)
+			return -e;
+		/* without root "no entry" may only mean "not readable" */
+		return geteuid() == 0 ? 0 : -EACCES;
+	}
 	ret->lstchg = sp->sp_lstchg;
 	ret->max = sp->sp_max;
 	ret->warn = sp->sp_warn;

@@ -35,6 +35,9 @@
 #include "lastlogin.h"
 
 /* Copy what we need out of the NSS shadow entry (never the hash itself).
+ * getspnam() rather than getspnam_r(): nss_wrapper (the tests) interposes
+ * only the former; the entry is copied out at once, and PAM applications
+ * call the account phase from one thread.
  * Returns PAM_SUCCESS (an absent entry is all-empty), or
  * PAM_AUTHINFO_UNAVAIL when NSS could not answer. */
 static int read_shadow(struct bhxh_pam *ctx, struct bhxh_shadow *ret)
@@ -48,6 +51,15 @@ static int read_shadow(struct bhxh_pam *ctx, struct bhxh_shadow *ret)
 	sp = getspnam(ctx->user);
 	e = errno;
 	if (sp == NULL) {
+		if ((e == 0 || e == ENOENT || e == ESRCH) && geteuid() != 0) {
+			/* Without root, glibc's files backend fails to open
+			 * /etc/shadow and the lookup just reports "no entry":
+			 * that must not read as "no aging". */
+			bhxh_log(ctx, LOG_ERR,
+				 "no shadow entry for %.100s readable without root: refusing",
+				 ctx->user);
+			return PAM_AUTHINFO_UNAVAIL;
+		}
 		if (e == 0 || e == ENOENT || e == ESRCH) {
 			bhxh_debug(ctx, "no shadow entry for %.100s: no password aging", ctx->user);
 			return PAM_SUCCESS;
