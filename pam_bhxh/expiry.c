@@ -87,7 +87,7 @@ static bool inactivity_on(const struct bhxh_pam *ctx)
 static int read_activity(struct bhxh_pam *ctx, struct bhxh_activity *act, int *ret_dirfd)
 {
 	const char *dir = ctx->conf.expiry.lastlogin_dir;
-	int dirfd, r;
+	int dirfd = -1, r, rc = PAM_SUCCESS;
 
 	*act = (struct bhxh_activity){ .last_login = -1, .baseline = -1 };
 	*ret_dirfd = -1;
@@ -99,25 +99,30 @@ static int read_activity(struct bhxh_pam *ctx, struct bhxh_activity *act, int *r
 	if (dirfd < 0) {
 		bhxh_log(ctx, LOG_ERR, "last-login directory %s unusable: %s", dir,
 			 strerror(-dirfd));
-		return PAM_SYSTEM_ERR;
+		rc = PAM_SYSTEM_ERR;
+		goto out;
 	}
 	r = bhxh_lastlogin_read(dirfd, ctx->user, &act->last_login);
 	if (r < 0 && r != -ENOENT) {
 		/* Damaged or foreign state does not get to say "active". */
 		bhxh_log(ctx, LOG_ERR, "last-login record %s/%.100s unusable: %s", dir, ctx->user,
 			 strerror(-r));
-		close(dirfd);
-		return PAM_SYSTEM_ERR;
+		rc = PAM_SYSTEM_ERR;
+		goto out;
 	}
 	r = bhxh_lastlogin_baseline(dirfd, &act->baseline);
 	if (r < 0 && r != -ENOENT) {
 		bhxh_log(ctx, LOG_ERR, "last-login baseline in %s unusable: %s", dir,
 			 strerror(-r));
-		close(dirfd);
-		return PAM_SYSTEM_ERR;
+		rc = PAM_SYSTEM_ERR;
+		goto out;
 	}
 	*ret_dirfd = dirfd;
-	return PAM_SUCCESS;
+	dirfd = -1;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
 }
 
 /* Shadow entry + activity -> verdict.  On PAM_SUCCESS *ret_dirfd is the
@@ -131,22 +136,25 @@ static int evaluate(struct bhxh_pam *ctx, struct bhxh_expiry_result *res, int *r
 	*ret_dirfd = -1;
 	rc = read_shadow(ctx, &sp);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		goto out;
 	rc = read_activity(ctx, &act, &dirfd);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		goto out;
 	if (bhxh_expiry_check(&sp, &ctx->conf.expiry, &act, ctx->now < 0 ? 0 : ctx->now,
 			      res) < 0) {
-		if (dirfd >= 0)
-			close(dirfd);
-		return PAM_SYSTEM_ERR;
+		rc = PAM_SYSTEM_ERR;
+		goto out;
 	}
 	if (res->lstchg_future)
 		bhxh_log(ctx, LOG_WARNING,
 			 "shadow entry of %.100s has a last change in the future; counted as today",
 			 ctx->user);
 	*ret_dirfd = dirfd;
-	return PAM_SUCCESS;
+	dirfd = -1;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
 }
 
 static void record_login(struct bhxh_pam *ctx, int dirfd)

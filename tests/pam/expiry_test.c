@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <libpamtest.h>
@@ -220,9 +221,23 @@ static void inactivity(const char *lldir)
 	    NULL);
 }
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct stat st;
+	int fds;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: expiry_test NOW0 LASTLOGIN_DIR\n");
@@ -231,7 +246,10 @@ int main(int argc, char **argv)
 	now0 = strtoll(argv[1], NULL, 10);
 	unsetenv("LANGUAGE");
 	aging();
+	fds = open_fds();
 	inactivity(argv[2]);
+	aging();
+	CHECK(open_fds() == fds, "descriptors leaked: %d before, %d after", fds, open_fds());
 	CHECK(stat(argv[2], &st) == 0 && (st.st_mode & 07777) == 0700,
 	      "last-login directory is not 0700");
 	if (failures)
