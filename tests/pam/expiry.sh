@@ -12,6 +12,7 @@ pam_wrapper=$(wrapper_so pam_wrapper) || skip "libpam_wrapper.so not found"
 nss_wrapper=$(wrapper_so nss_wrapper) || skip "libnss_wrapper.so not found"
 
 d=$(scratch_dir)
+on_exit "rm -rf '$d'" # scratch_dir ran in a subshell: register here
 test_locales "$d/locale"
 
 NOW0=1780315200 # 2026-06-01 12:00 UTC

@@ -12,6 +12,7 @@ require_cmd chage
 require_cmd useradd
 
 d=$(scratch_dir)
+on_exit "rm -rf '$d'" # scratch_dir ran in a subshell: register here
 user=$(uniq_name)
 scratch_user "$user" 'Scratch-pass-1'
 NOW0=1780315200 # 2026-06-01 12:00 UTC

@@ -10,6 +10,7 @@ require_vi_locale
 nss_wrapper=$(wrapper_so nss_wrapper) || skip "libnss_wrapper.so not found"
 
 d=$(scratch_dir)
+on_exit "rm -rf '$d'" # scratch_dir ran in a subshell: register here
 test_locales "$d/locale"
 NOW=1780315200 # 2026-06-01 12:00 UTC
 D=$(day_of $NOW)
