@@ -135,7 +135,6 @@ uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len)
 }
 
 #include <pthread.h>
-#include <stdlib.h>
 #include "i18n.h"
 
 static pthread_once_t i18n_once = PTHREAD_ONCE_INIT;
@@ -143,11 +142,14 @@ static pthread_once_t i18n_once = PTHREAD_ONCE_INIT;
 static void i18n_bind(void)
 {
 	const char *dir = LOCALEDIR;
-
 #ifdef BHXH_TESTING
-	/* Test builds only: the catalogue of the build tree. */
-	if (secure_getenv("BHXH_TEST_LOCALEDIR") != NULL)
-		dir = secure_getenv("BHXH_TEST_LOCALEDIR");
+	/* Test builds only: the tests' catalogs, compiled from po/ into the
+	 * build tree (mk/expiry.am), since LOCALEDIR is fixed at configure
+	 * time and nothing is installed during make check. */
+	const char *t = secure_getenv("BHXH_TEST_LOCALEDIR");
+
+	if (t != NULL && t[0] == '/')
+		dir = t;
 #endif
 	bindtextdomain(PACKAGE, dir);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
