@@ -107,7 +107,8 @@ static void print_text(const struct status *st)
 		printf(_("LOCKED, unlocks in %lld s"), (long long)st->unlock_in);
 	else
 		printf("%s", _("not locked"));
-	printf(_(", %u failures in the window\n"), st->failures);
+	printf(P_(", %u failure in the window\n", ", %u failures in the window\n", st->failures),
+	       st->failures);
 	/* the last few sources, newest first */
 	for (uint32_t i = st->t->nrec, shown = 0; i > 0 && shown < 5; i--, shown++) {
 		const struct bhxh_tally_rec *r = &st->t->rec[i - 1];
@@ -245,7 +246,7 @@ static int reset_one(int dirfd, const char *fname, const char *user)
 	}
 	if (r == 0) {
 		bhxh_tally_clear(&t, user);
-		r = bhxh_tally_write(fd, &t);
+		r = bhxh_tally_write(fd, &t, true);
 	}
 	close(fd);
 	return r;

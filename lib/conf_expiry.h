@@ -2,6 +2,7 @@
 #ifndef BHXH_CONF_EXPIRY_H
 #define BHXH_CONF_EXPIRY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,6 +14,8 @@ struct bhxh_expiry_conf {
 	uint64_t min_days;      /* days between changes; BHXH_DAYS_UNSET = shadow only */
 	uint64_t warn_days;     /* warn this many days before expiry */
 	uint64_t inactive_days; /* no successful login for this long: disabled */
+	uint64_t inactive_min_uid; /* accounts below this uid (and root) never go inactive */
+	char lastlogin_dir[PATH_MAX]; /* last-login records (lastlogin.h) */
 };
 
 #endif

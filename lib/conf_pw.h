@@ -1,12 +1,38 @@
-/* Configuration of the pw area (see conf.h). */
+/* Configuration of the pw area (see conf.h).
+ *
+ * Every numeric setting starts as BHXH_PW_UNSET: the profile (profile=,
+ * "bhxh" by default) fills what was not given explicitly, so an explicit
+ * option always wins over the profile whatever their order.  The effective
+ * values are computed by bhxh_pw_params_resolve() (pwcheck.h). */
 #ifndef BHXH_CONF_PW_H
 #define BHXH_CONF_PW_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#define BHXH_PW_UNSET INT64_MIN
+#define BHXH_PW_WORDS_MAX 512 /* badwords= */
+#define BHXH_PW_PROFILE_MAX 16
+
 struct bhxh_pw_conf {
-	int unused_; /* filled in by the pw area */
+	char profile[BHXH_PW_PROFILE_MAX];
+	/* libpwquality's names and meanings (except minlen: see pam_bhxh(8)) */
+	int64_t minlen, dcredit, ucredit, lcredit, ocredit, minclass;
+	int64_t maxrepeat, maxsequence, maxclassrepeat;
+	int64_t dictcheck, usercheck, gecoscheck, enforce_for_root, retry;
+	char badwords[BHXH_PW_WORDS_MAX];
+	char dictpath[PATH_MAX];      /* cracklib dictionary (without .pwd) */
+	char pwquality_conf[PATH_MAX]; /* read before our options; "none" */
+	/* pam_bhxh's own */
+	int64_t min_strength;  /* estimated bits an attacker must guess */
+	int64_t remember;      /* history depth; 0 = off */
+	char denylist[PATH_MAX];   /* filter file or "none" */
+	char vi_dict[PATH_MAX];    /* hunspell-vi .dic or "none" */
+	char history_dir[PATH_MAX];
+	bool use_authtok;
+	bool try_first_pass;
+	bool record;           /* second password line: record history */
 };
 
 #endif

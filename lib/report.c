@@ -156,7 +156,7 @@ static bool starts_with(const char *s, const char *p)
 static bool is_expiry_reason(const char *r)
 {
 	static const char *const v[] = { "password_expired", "account_expired", "inactive",
-					 "must_change_now" };
+					 "password_inactive", "must_change_now" };
 
 	for (size_t i = 0; r != NULL && i < BHXH_ARRAY_SIZE(v); i++)
 		if (strcmp(r, v[i]) == 0)

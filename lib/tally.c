@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -35,6 +36,29 @@ _Static_assert(sizeof(struct disk_hdr) % 8 == 0, "header padding");
 
 #define SLOT_SIZE ((off_t)sizeof(struct disk_slot))
 
+/* mkdir 0700, creating the parent (/var/lib/bhxh) too when it is missing. */
+static int make_state_dir(const char *path)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (bhxh_strlcpy(parent, path, sizeof(parent)) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent)
+		return -ENOENT;
+	*slash = '\0';
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int bhxh_tally_open_dir(const char *path, bool create)
 {
 	struct stat st;
@@ -42,8 +66,10 @@ int bhxh_tally_open_dir(const char *path, bool create)
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -errno;
+		int r = make_state_dir(path);
+
+		if (r < 0)
+			return r;
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
@@ -180,12 +206,12 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		if (slot_valid(&s[i]) && (cur == NULL || s[i].h.seq > cur->h.seq))
 			cur = &s[i];
 	if (cur == NULL) {
-		/* A slot never written (all zeroes) beside an invalid one is a
-		 * first write that did not complete: nothing was acknowledged,
-		 * so the tally is empty.  Two written, invalid slots cannot come
-		 * from a crash (only one slot is written at a time): damage. */
-		if (memcmp(&s[0], &zero, sizeof(zero)) != 0 &&
-		    memcmp(&s[1], &zero, sizeof(zero)) != 0)
+		/* The first write (sequence 1) goes to slot 1; slot 0 is
+		 * written only once slot 1 is valid.  So an invalid slot 1 next
+		 * to a never-written slot 0 (all zeroes) is a first write that
+		 * did not complete: nothing was acknowledged, the tally is
+		 * empty.  Anything else cannot come from a crash: damage. */
+		if (memcmp(&s[0], &zero, sizeof(zero)) != 0)
 			return -EBADMSG;
 		memset(ret, 0, sizeof(*ret));
 		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
@@ -208,7 +234,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 	return 0;
 }
 
-int bhxh_tally_write(int fd, struct bhxh_tally *t)
+int bhxh_tally_write(int fd, struct bhxh_tally *t, bool sync)
 {
 	struct disk_slot s;
 	uint64_t seq = t->seq + 1;
@@ -236,7 +262,7 @@ int bhxh_tally_write(int fd, struct bhxh_tally *t)
 			return -errno;
 		done += (size_t)n;
 	}
-	if (fdatasync(fd) < 0)
+	if (sync && fdatasync(fd) < 0)
 		return -errno;
 	t->seq = seq;
 	return 0;

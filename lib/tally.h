@@ -2,9 +2,9 @@
  *
  * One file per account under the state directory, root-owned 0600.  The
  * file holds two fixed-size slots; a writer (under an exclusive flock)
- * writes the slot that is not current with a higher sequence number and
- * fdatasync()s it, so a writer killed at any point leaves the other slot
- * intact and the file readable.  Every slot carries a version and a CRC-32. */
+ * writes the slot that is not current with a higher sequence number, so a
+ * writer killed at any point leaves the other slot intact and the file
+ * readable; writes that lock or reset an account are also fdatasync()ed.  Every slot carries a version and a CRC-32. */
 #ifndef BHXH_TALLY_H
 #define BHXH_TALLY_H
 
@@ -58,9 +58,11 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write);
  * with user: a different one (a shared unknown slot) reads as empty. */
 int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret);
 
-/* Write t as the next generation (t->seq + 1) and sync it.  fd must have been
- * opened for writing. */
-int bhxh_tally_write(int fd, struct bhxh_tally *t);
+/* Write t as the next generation (t->seq + 1).  fd must have been opened for
+ * writing.  The write itself is safe against the writer being killed at any
+ * point; sync also makes it survive a power cut (fdatasync), and is used for
+ * the writes that matter most: a new lock and an administrator's reset. */
+int bhxh_tally_write(int fd, struct bhxh_tally *t, bool sync);
 
 /* Start over: an empty tally for user (keeps the sequence increasing). */
 void bhxh_tally_clear(struct bhxh_tally *t, const char *user);

@@ -198,7 +198,7 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 		r = bhxh_tally_read(fd, ctx->user, &t);
 		if (r == 0 && bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCK_EXPIRED) {
 			bhxh_tally_clear(&t, ctx->user);
-			r = bhxh_tally_write(fd, &t);
+			r = bhxh_tally_write(fd, &t, false);
 			if (r < 0)
 				bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
 			else
@@ -255,7 +255,9 @@ static int record_failure(struct bhxh_pam *ctx)
 		audit_timed_unlock(ctx);
 	}
 	locked_now = bhxh_lockout_add_failure(&t, &p, ctx->now, ctx->service, source_of(ctx));
-	r = bhxh_tally_write(fd, &t);
+	/* a new lock must survive a power cut; other failures survive any
+	 * crash of the process and a clean reboot without a sync */
+	r = bhxh_tally_write(fd, &t, locked_now);
 	if (r < 0) {
 		bhxh_log(ctx, LOG_CRIT, "cannot record a failed login in %s: %s", fname,
 			 strerror(-r));
@@ -319,7 +321,7 @@ static int record_success(struct bhxh_pam *ctx)
 		goto out;
 	}
 	bhxh_tally_clear(&t, ctx->user);
-	r = bhxh_tally_write(fd, &t);
+	r = bhxh_tally_write(fd, &t, false);
 	if (r < 0)
 		bhxh_log(ctx, LOG_ERR, "cannot reset the tally in %s: %s", fname, strerror(-r));
 out:

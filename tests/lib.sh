@@ -31,13 +31,16 @@ assert_eq() { [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"; }
 # assert_match REGEX TEXT WHAT
 assert_match() { printf '%s' "$2" | grep -Eq -- "$1" || fail "$3: '$2' does not match /$1/"; }
 
-# A private scratch directory, removed at exit.
+# Every scratch directory lives under one root made here, in the test's own
+# shell, so the cleanup is registered even when scratch_dir runs in a
+# command substitution (a subshell).
+BHXH_TEST_ROOT=$(mktemp -d /tmp/bhxh-test.XXXXXX)
+chmod 700 "$BHXH_TEST_ROOT"
+on_exit "rm -rf '$BHXH_TEST_ROOT'"
+
+# A private scratch directory (0700), removed at exit.
 scratch_dir() {
-	local d
-	d=$(mktemp -d /tmp/bhxh-test.XXXXXX)
-	chmod 700 "$d"
-	on_exit "rm -rf '$d'"
-	echo "$d"
+	mktemp -d "$BHXH_TEST_ROOT/d.XXXXXX"
 }
 
 # scratch_user NAME PASSWORD: a real local account, removed at exit.
@@ -58,8 +61,12 @@ scratch_service() {
 
 # Start auditd when it is not running (it is left running: it is a system
 # service, and other tests use it).  Returns 77 when audit is unavailable.
+# Tests that use auditd run one at a time (some stop and restart it): the
+# lock is held until the test exits.
 ensure_auditd() {
 	require_cmd auditctl
+	exec 9>/run/lock/bhxh-audit-tests.lock
+	flock 9
 	if ! pgrep -x auditd >/dev/null 2>&1; then
 		auditd -s enable >/dev/null 2>&1 || skip "cannot start auditd"
 		for _ in $(seq 50); do
@@ -80,3 +87,20 @@ audit_find() {
 	ausearch -i -m "$1" -ts "${3:-${AUDIT_START:-recent}}" 2>/dev/null | grep -F "acct=$2" || true
 }
 audit_mark_start() { AUDIT_START=$(date '+%m/%d/%Y %H:%M:%S'); sleep 1; }
+
+# A message catalogue tree of the build, for BHXH_TEST_LOCALEDIR (test builds
+# read it instead of the installed one).  Prints the directory.
+test_localedir() {
+	local d gmo
+	d=$(scratch_dir)
+	for gmo in "$top_builddir/po/vi.gmo" "$top_srcdir/po/vi.gmo"; do
+		[ -f "$gmo" ] && break
+	done
+	[ -f "$gmo" ] || skip "po/vi.gmo not built"
+	mkdir -p "$d/vi/LC_MESSAGES"
+	cp "$gmo" "$d/vi/LC_MESSAGES/pam_bhxh.mo"
+	echo "$d"
+}
+require_vi_locale() {
+	locale -a 2>/dev/null | grep -qi '^vi_VN\.utf-\?8$' || skip "vi_VN.UTF-8 locale not generated"
+}

@@ -12,6 +12,7 @@
  * code of the first operation that failed (0 when all succeeded). */
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 	const char *confdir = NULL, *tty = NULL, *rhost = NULL, *ruser = NULL;
 	pam_handle_t *pamh = NULL;
 	int i = 1, r, first_fail = 0, repeat = 1;
+
+	setlocale(LC_ALL, ""); /* as login and sshd do: messages in the user's language */
 
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--confdir") == 0)

@@ -280,7 +280,7 @@ START_TEST(tally_roundtrip_and_corruption)
 	ck_assert_uint_eq(t.nrec, 0);
 	for (int i = 0; i < 5; i++) {
 		(void)bhxh_lockout_add_failure(&t, &pol, 100 + i, "login", "tty1");
-		ck_assert_int_eq(bhxh_tally_write(fd, &t), 0);
+		ck_assert_int_eq(bhxh_tally_write(fd, &t, true), 0);
 	}
 	close(fd);
 	fd = bhxh_tally_open(dirfd, "alice", false);
@@ -329,6 +329,23 @@ START_TEST(tally_roundtrip_and_corruption)
 	ck_assert_int_eq(bhxh_tally_open(dirfd, "link", false), -ELOOP);
 	close(dirfd);
 
+	/* a missing state directory and its parent are created root-only */
+	{
+		char nested[128];
+		struct stat st;
+		int d;
+
+		snprintf(nested, sizeof(nested), "%s/lib-bhxh/tally", tdir);
+		ck_assert_int_eq(bhxh_tally_open_dir(nested, false), -ENOENT);
+		d = bhxh_tally_open_dir(nested, true);
+		ck_assert_int_ge(d, 0);
+		close(d);
+		ck_assert_int_eq(stat(nested, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0700);
+		snprintf(nested, sizeof(nested), "%s/lib-bhxh", tdir);
+		ck_assert_int_eq(stat(nested, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	}
 	/* a group-writable directory is refused */
 	ck_assert_int_eq(chmod(tdir, 0770), 0);
 	ck_assert_int_eq(bhxh_tally_open_dir(tdir, false), -EPERM);

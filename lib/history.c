@@ -1,0 +1,410 @@
+/* Password history storage (see history.h). */
+#include "config.h"
+
+#include <crypt.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "util.h"
+
+/* crypt_rn rather than crypt_r: same libxcrypt code, NULL instead of a "*0"
+ * string on failure, and not intercepted by ASan (whose crypt_r wrapper
+ * has no target when libcrypt arrives later through dlopen of the module). */
+#define HASH_MAX 256
+#define FILE_MAX (BHXH_HISTORY_MAX * (HASH_MAX + 24))
+
+struct rec {
+	long long t;
+	char hash[HASH_MAX];
+};
+
+static bool hash_ok(const char *h, size_t len)
+{
+	if (len == 0 || len >= HASH_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = h[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '/' || c == '$' || c == '=' || c == '-' || c == '_' ||
+		      c == '+' || c == ','))
+			return false;
+	}
+	return true;
+}
+
+/* Open the directory: ours, not writable by group or others, no symlink. */
+static int open_dir(const char *dir, bool create, int *ret)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	*ret = fd;
+	return 0;
+}
+
+/* Read a user's records (oldest first) into recs; *n = count. */
+static int read_recs(int dfd, const char *user, struct rec *recs, size_t *n)
+{
+	char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, r = 0;
+
+	*n = 0;
+	fd = openat(dfd, user, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) || st.st_size > FILE_MAX) {
+		r = -EPERM;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	buf[len] = '\0';
+	for (char *line = buf, *nl; *line != '\0' && *n < BHXH_HISTORY_MAX; line = nl + 1) {
+		char *sp;
+		uint64_t t;
+
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			break; /* a torn last line is ignored */
+		*nl = '\0';
+		sp = strchr(line, ' ');
+		if (sp == NULL)
+			continue;
+		*sp = '\0';
+		if (bhxh_parse_uint(line, 0, INT64_MAX, &t) < 0 || !hash_ok(sp + 1, strlen(sp + 1)))
+			continue;
+		recs[*n].t = (long long)t;
+		(void)bhxh_strlcpy(recs[*n].hash, sp + 1, HASH_MAX);
+		(*n)++;
+	}
+out:
+	if (buf != NULL) {
+		bhxh_wipe(buf, len);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+/* Replace DIR/USER with recs atomically.  The caller holds the lock. */
+static int write_recs(int dfd, const char *user, const struct rec *recs, size_t n)
+{
+	char tmp[BHXH_NAME_MAX + 16];
+	FILE *f = NULL;
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", user);
+	(void)unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%lld %s\n", recs[i].t, recs[i].hash);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -EIO;
+	if (r == 0 && renameat(dfd, tmp, dfd, user) < 0)
+		r = -errno;
+out:
+	if (r < 0)
+		(void)unlinkat(dfd, tmp, 0);
+	return r;
+}
+
+static int lock_dir(int dfd, int *ret)
+{
+	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+	}
+	*ret = fd;
+	return 0;
+}
+
+int bhxh_history_check(const char *dir, const char *user, const char *pass, unsigned depth,
+		       bool *ret_found, long long *ret_last)
+{
+	struct rec *recs = NULL;
+	struct crypt_data *cd = NULL;
+	size_t n = 0;
+	bool found = false;
+	int dfd = -1, r;
+
+	if (!bhxh_valid_username(user))
+		return -EINVAL;
+	r = open_dir(dir, false, &dfd);
+	if (r == -ENOENT) {
+		*ret_found = false;
+		*ret_last = -1;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	recs = calloc(BHXH_HISTORY_MAX, sizeof(*recs));
+	cd = calloc(1, sizeof(*cd));
+	if (recs == NULL || cd == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = read_recs(dfd, user, recs, &n);
+	if (r < 0)
+		goto out;
+	/* newest first; every record in range is hashed, found or not, so the
+	 * time taken does not say which one matched */
+	for (size_t i = n, seen = 0; i > 0 && seen < depth; i--, seen++) {
+		const char *h = crypt_rn(pass, recs[i - 1].hash, cd, (int)sizeof(*cd));
+
+		if (h != NULL && h[0] != '*' && strcmp(h, recs[i - 1].hash) == 0)
+			found = true;
+	}
+	*ret_found = found;
+	*ret_last = n > 0 ? recs[n - 1].t : -1;
+out:
+	if (cd != NULL) {
+		bhxh_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
+	free(recs);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int bhxh_history_add(const char *dir, const char *user, const char *pass, long long now,
+		     unsigned keep)
+{
+	struct rec *recs = NULL;
+	struct crypt_data *cd = NULL;
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *h;
+	size_t n = 0;
+	int dfd = -1, lfd = -1, r;
+
+	if (!bhxh_valid_username(user))
+		return -EINVAL;
+	if (keep == 0 || keep > BHXH_HISTORY_MAX)
+		keep = keep == 0 ? 1 : BHXH_HISTORY_MAX;
+	r = open_dir(dir, true, &dfd);
+	if (r < 0)
+		return r;
+	recs = calloc(BHXH_HISTORY_MAX + 1, sizeof(*recs));
+	cd = calloc(1, sizeof(*cd));
+	if (recs == NULL || cd == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL) {
+		r = errno ? -errno : -EINVAL;
+		goto out;
+	}
+	h = crypt_rn(pass, salt, cd, (int)sizeof(*cd));
+	if (h == NULL || h[0] == '*' || !hash_ok(h, strlen(h))) {
+		r = -EINVAL;
+		goto out;
+	}
+	r = lock_dir(dfd, &lfd);
+	if (r < 0)
+		goto out;
+	r = read_recs(dfd, user, recs, &n);
+	if (r < 0)
+		goto out;
+	recs[n].t = now;
+	(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
+	n++;
+	r = write_recs(dfd, user, n > keep ? recs + (n - keep) : recs, n > keep ? keep : n);
+out:
+	if (lfd >= 0)
+		close(lfd); /* releases the lock */
+	if (cd != NULL) {
+		bhxh_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
+	free(recs);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int bhxh_history_import(const char *dir, const char *opasswd, unsigned *ret_users,
+			unsigned *ret_bad)
+{
+	struct rec *recs = NULL, *old = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned users = 0, bad = 0;
+	FILE *f = NULL;
+	int dfd = -1, lfd = -1, r;
+
+	r = open_dir(dir, true, &dfd);
+	if (r < 0)
+		return r;
+	f = fopen(opasswd, "re");
+	if (f == NULL) {
+		r = -errno;
+		goto out;
+	}
+	recs = calloc(BHXH_HISTORY_MAX, sizeof(*recs));
+	old = calloc(BHXH_HISTORY_MAX, sizeof(*old));
+	if (recs == NULL || old == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = lock_dir(dfd, &lfd);
+	if (r < 0)
+		goto out;
+	while (getline(&line, &cap, f) >= 0) {
+		char *user = line, *hashes, *save = NULL;
+		size_t n = 0, nold = 0;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		/* user:uid:count:hash,hash */
+		hashes = line;
+		for (int field = 0; field < 3 && hashes != NULL; field++) {
+			hashes = strchr(hashes, ':');
+			if (hashes != NULL)
+				*hashes++ = '\0';
+		}
+		if (hashes == NULL || !bhxh_valid_username(user)) {
+			bad++;
+			continue;
+		}
+		for (char *h = strtok_r(hashes, ",", &save); h != NULL && n < BHXH_HISTORY_MAX;
+		     h = strtok_r(NULL, ",", &save)) {
+			if (!hash_ok(h, strlen(h))) {
+				bad++;
+				continue;
+			}
+			recs[n].t = 0;
+			(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
+			n++;
+		}
+		if (n == 0)
+			continue;
+		r = read_recs(dfd, user, old, &nold);
+		if (r < 0)
+			goto out;
+		for (size_t i = 0; i < nold && n < BHXH_HISTORY_MAX; i++)
+			recs[n++] = old[i];
+		r = write_recs(dfd, user, recs, n);
+		if (r < 0)
+			goto out;
+		users++;
+	}
+	if (ferror(f))
+		r = -EIO;
+	*ret_users = users;
+	*ret_bad = bad;
+out:
+	if (lfd >= 0)
+		close(lfd);
+	if (line != NULL) {
+		bhxh_wipe(line, cap);
+		free(line);
+	}
+	free(recs);
+	free(old);
+	if (f != NULL)
+		fclose(f);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int bhxh_history_prune(const char *dir, int (*exists)(const char *user, void *arg), void *arg,
+		       unsigned *ret_removed)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	unsigned removed = 0;
+	int dfd = -1, lfd = -1, r;
+
+	r = open_dir(dir, false, &dfd);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	r = lock_dir(dfd, &lfd);
+	if (r < 0)
+		goto out;
+	d = fdopendir(dup(dfd));
+	if (d == NULL) {
+		r = -errno;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int e;
+
+		if (de->d_name[0] == '.')
+			continue;
+		e = bhxh_valid_username(de->d_name) ? exists(de->d_name, arg) : 0;
+		if (e < 0) {
+			r = e;
+			goto out;
+		}
+		if (e == 0) {
+			if (unlinkat(dfd, de->d_name, 0) < 0) {
+				r = -errno;
+				goto out;
+			}
+			removed++;
+		}
+	}
+	*ret_removed = removed;
+out:
+	if (d != NULL)
+		closedir(d);
+	if (lfd >= 0)
+		close(lfd);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
