@@ -370,6 +370,15 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+/* "2026-11-25", "11/25/2026" or "11/25/26": a date without a time */
+static bool date_only(const char *s)
+{
+	size_t n = strlen(s);
+
+	return (n == 8 || n == 10) && s[0] >= '0' && s[0] <= '9' && strchr(s, ':') == NULL &&
+	       strchr(s, ' ') == NULL && strchr(s, 'T') == NULL;
+}
+
 static bool looks_like_time(const char *s)
 {
 	return s != NULL && strlen(s) >= 5 && s[0] >= '0' && s[0] <= '9' && s[2] == ':';
@@ -417,8 +426,8 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 			}
 			if (since)
 				f.since = t;
-			else
-				f.until = t;
+			else /* --until DATE: to the end of that day */
+				f.until = tod == NULL && date_only(val) ? t + 86399 : t;
 		} else if ((val = opt_value(argc, argv, &i, "--user")) != NULL)
 			f.user = val;
 		else if ((val = opt_value(argc, argv, &i, "--host")) != NULL)

@@ -84,7 +84,7 @@ assert_match '"source": "192.0.2.10", "failures": 3' "$json2" "top failure sourc
 # shellcheck disable=SC2086
 csv=$("$BHXHCTL" report --user "$user" --since $start --csv)
 assert_match "^user,\"$user\",1,$failed,0,1,0,0,0,0,0,2," "$(printf '%s\n' "$csv" | grep '^user,')" "report --csv"
-table=$("$BHXHCTL" report --user "$user" --since "$(date '+%Y-%m-%d')")
+table=$("$BHXHCTL" report --user "$user" --since "$(date '+%Y-%m-%d')" --until "$(date '+%Y-%m-%d')")
 assert_match "$user +1 +$failed " "$table" "report table"
 "$BHXHCTL" report --user "$user" --since now+1 >/dev/null 2>&1 && fail "bad --since accepted"
 
