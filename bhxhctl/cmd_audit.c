@@ -178,7 +178,7 @@ static void print_name(const char *s, int width)
 	char tmp[BHXH_REPORT_NAME_MAX + 1];
 	size_t i;
 
-	for (i = 0; s[i] && i < sizeof(tmp) - 1; i++)
+	for (i = 0; i < sizeof(tmp) - 1 && s[i]; i++)
 		tmp[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
 	tmp[i] = '\0';
 	print_col(tmp, width, false);
