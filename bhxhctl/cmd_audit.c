@@ -19,7 +19,9 @@
 #include "report.h"
 #include "util.h"
 
-#define AUDIT_LOG_DIR "/var/log/audit"
+/* auditd's own paths, whatever our prefix */
+#define AUDITD_CONF "/etc/audit/auditd.conf"
+#define AUDIT_LOG_FILE "/var/log/audit/audit.log"
 #define MAX_FILES 1000
 #define CHUNK (1u << 20)
 
@@ -30,46 +32,62 @@ static void usage(FILE *f)
 	fprintf(f,
 		_("Usage: bhxhctl report [--since WHEN] [--until WHEN] [--user NAME] [--host NAME]\n"
 		  "                      [--top N] [--json | --csv] [FILE... | -]\n"
-		  "Without FILE, reads %s/audit.log and its rotated files.\n"
+		  "Without FILE, reads %s and its rotated files.\n"
 		  "WHEN: ISO 8601 (2026-11-25, 2026-11-25T08:00:00+07:00), MM/DD/YYYY [HH:MM:SS],\n"
 		  "      now, recent, today, yesterday, this-week, week-ago, this-month, this-year.\n"),
-		AUDIT_LOG_DIR);
+		AUDIT_LOG_FILE);
 }
 
-/* audit.log.N sorts before audit.log.M when N > M (older first). */
-static long rotation_of(const char *name)
+/* Where auditd writes: log_file in auditd.conf, as ausearch reads it. */
+static void audit_log_file(char *path, size_t len)
 {
-	uint64_t n;
+	char line[BHXH_CONF_LINE_MAX + 2];
+	FILE *f = fopen(AUDITD_CONF, "re");
 
-	if (strcmp(name, "audit.log") == 0)
-		return 0;
-	if (strncmp(name, "audit.log.", 10) != 0 || bhxh_parse_uint(name + 10, 1, 1000000, &n) < 0)
-		return -1;
-	return (long)n;
+	snprintf(path, len, "%s", AUDIT_LOG_FILE);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (bhxh_report_conf_log_file(line, path, len) != 0)
+			break;
+	fclose(f);
+	if (path[0] != '/' || strrchr(path, '/')[1] == '\0')
+		snprintf(path, len, "%s", AUDIT_LOG_FILE);
 }
+
+struct logname {
+	char *path;
+	long rotation;
+};
 
 static int by_rotation_desc(const void *a, const void *b)
 {
-	long x = rotation_of(*(char *const *)a), y = rotation_of(*(char *const *)b);
+	long x = ((const struct logname *)a)->rotation, y = ((const struct logname *)b)->rotation;
 
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* The default input: every audit.log* in the log directory, oldest first. */
-static int default_files(char ***ret, size_t *ret_n)
+/* The default input: the log file and its rotated files, oldest first. */
+static int default_files(const char *logfile, char ***ret, size_t *ret_n)
 {
-	DIR *d = opendir(AUDIT_LOG_DIR);
+	char dir[PATH_MAX];
+	const char *base = strrchr(logfile, '/') + 1;
+	struct logname *v = NULL;
 	struct dirent *de;
-	char **v = NULL;
+	char **paths = NULL;
 	size_t n = 0;
+	DIR *d;
 	int r = 0;
 
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - logfile), logfile);
+	d = opendir(dir);
 	if (d == NULL)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
-		char **nv;
+		long rot = bhxh_report_rotation(base, de->d_name);
+		struct logname *nv;
 
-		if (rotation_of(de->d_name) < 0)
+		if (rot < 0)
 			continue;
 		if (n == MAX_FILES) {
 			r = -E2BIG;
@@ -81,21 +99,26 @@ static int default_files(char ***ret, size_t *ret_n)
 			break;
 		}
 		v = nv;
-		if (asprintf(&v[n], "%s/%s", AUDIT_LOG_DIR, de->d_name) < 0) {
+		if (asprintf(&v[n].path, "%s%s", dir, de->d_name) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		n++;
+		v[n++].rotation = rot;
 	}
 	closedir(d);
+	if (r == 0 && n > 0 && (paths = calloc(n, sizeof(*paths))) == NULL)
+		r = -ENOMEM;
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
-			free(v[i]);
+			free(v[i].path);
 		free(v);
 		return r;
 	}
 	qsort(v, n, sizeof(*v), by_rotation_desc);
-	*ret = v;
+	for (size_t i = 0; i < n; i++)
+		paths[i] = v[i].path;
+	free(v);
+	*ret = paths;
 	*ret_n = n;
 	return 0;
 }
@@ -449,9 +472,12 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		files = argv + i;
 		nfiles = (size_t)(argc - i);
 	} else {
-		r = default_files(&files, &nfiles);
+		char logfile[PATH_MAX];
+
+		audit_log_file(logfile, sizeof(logfile));
+		r = default_files(logfile, &files, &nfiles);
 		if (r < 0) {
-			cli_err(_("cannot read %s: %s"), AUDIT_LOG_DIR, strerror(-r));
+			cli_err(_("cannot read %s: %s"), logfile, strerror(-r));
 			return CLI_ERR;
 		}
 		own_files = true;

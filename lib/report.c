@@ -668,6 +668,47 @@ size_t bhxh_report_sources(struct bhxh_report *r, const struct bhxh_report_entry
 	return table_sorted(&r->sources, by_failures, ret);
 }
 
+/* ---- log files -------------------------------------------------------- */
+
+long bhxh_report_rotation(const char *base, const char *name)
+{
+	size_t n = strlen(base);
+	uint64_t v;
+
+	if (strncmp(name, base, n) != 0)
+		return -1;
+	if (name[n] == '\0')
+		return 0;
+	if (name[n] != '.' || bhxh_parse_uint(name + n + 1, 1, 1000000, &v) < 0)
+		return -1;
+	return (long)v;
+}
+
+int bhxh_report_conf_log_file(const char *line, char *out, size_t outlen)
+{
+	const char *p = line, *v;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, "log_file", 8) != 0)
+		return 0;
+	p += 8;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '=')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	v = p;
+	n = strcspn(v, " \t\r\n#");
+	if (n == 0 || v[0] != '/' || n >= outlen)
+		return -EINVAL;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /* ---- time arguments -------------------------------------------------- */
 
 static long long local_midnight(long long t, int days_back, int align)

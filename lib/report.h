@@ -109,6 +109,16 @@ size_t bhxh_report_users(struct bhxh_report *r, const struct bhxh_report_entry *
 size_t bhxh_report_hosts(struct bhxh_report *r, const struct bhxh_report_entry **ret);
 size_t bhxh_report_sources(struct bhxh_report *r, const struct bhxh_report_entry **ret);
 
+/* The rotation number of a file name in auditd's log directory: 0 for
+ * base itself ("audit.log"), N for "audit.log.N" (1..1000000), -1 for any
+ * other name.  Reading in decreasing order reads the oldest first. */
+long bhxh_report_rotation(const char *base, const char *name);
+
+/* The log_file setting of an auditd.conf text (one line at a time, as read
+ * from the file): 1 and the path in out when line sets it, 0 when it does
+ * not, -EINVAL when it sets something that is not an absolute path. */
+int bhxh_report_conf_log_file(const char *line, char *out, size_t outlen);
+
 /* Parse a --since/--until value: ISO 8601 ("2026-11-25", "2026-11-25T08:00",
  * "2026-11-25 08:00:00", optional "Z" or "+07:00"), auditd's forms ("now",
  * "recent" = 10 minutes ago, "today", "yesterday", "this-week", "week-ago",

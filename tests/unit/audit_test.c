@@ -427,6 +427,42 @@ START_TEST(report_times)
 }
 END_TEST
 
+START_TEST(report_log_files)
+{
+	char out[64];
+
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log"), 0);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.1"), 1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.42"), 42);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.1000000"), 1000000);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.1000001"), -1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.0"), -1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log."), -1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.log.1.gz"), -1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.logx"), -1);
+	ck_assert_int_eq(bhxh_report_rotation("audit.log", "audit.lo"), -1);
+	ck_assert_int_eq(bhxh_report_rotation("fleet.log", "fleet.log.3"), 3);
+
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_file = /var/log/audit/audit.log\n", out,
+						   sizeof(out)), 1);
+	ck_assert_str_eq(out, "/var/log/audit/audit.log");
+	ck_assert_int_eq(bhxh_report_conf_log_file("  log_file=/srv/fleet.log # central\n", out,
+						   sizeof(out)), 1);
+	ck_assert_str_eq(out, "/srv/fleet.log");
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_format = ENRICHED\n", out, sizeof(out)),
+			 0);
+	ck_assert_int_eq(bhxh_report_conf_log_file("# log_file = /x\n", out, sizeof(out)), 0);
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_file_x = /x\n", out, sizeof(out)), 0);
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_file = relative.log\n", out, sizeof(out)),
+			 -EINVAL);
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_file =\n", out, sizeof(out)), -EINVAL);
+	ck_assert_int_eq(bhxh_report_conf_log_file("log_file = /a/very/long/path/that/does/not/fit/"
+						   "in/sixty/four/bytes/audit.log\n",
+						   out, sizeof(out)),
+			 -EINVAL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("audit");
@@ -443,6 +479,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, report_line_check);
 	tcase_add_test(tc, report_decode_acct);
 	tcase_add_test(tc, report_times);
+	tcase_add_test(tc, report_log_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
