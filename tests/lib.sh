@@ -68,7 +68,7 @@ ensure_auditd() {
 	exec 9>/run/lock/bhxh-audit-tests.lock
 	flock 9
 	if ! pgrep -x auditd >/dev/null 2>&1; then
-		auditd -s enable >/dev/null 2>&1 || skip "cannot start auditd"
+		auditd -s enable >/dev/null 2>&1 9>&- || skip "cannot start auditd"
 		for _ in $(seq 50); do
 			pgrep -x auditd >/dev/null 2>&1 && break
 			sleep 0.1
@@ -84,7 +84,7 @@ uniq_name() { printf 'bhxht%s%04x' "$$" "$((RANDOM % 65536))"; }
 # Search audit records of a given type for an account since the test began.
 # audit_find TYPE ACCT [START]
 audit_find() {
-	ausearch -i -m "$1" -ts "${3:-${AUDIT_START:-recent}}" 2>/dev/null | grep -F "acct=$2" || true
+	ausearch --input-logs -i -m "$1" -ts "${3:-${AUDIT_START:-recent}}" 2>/dev/null | grep -F "acct=$2" || true
 }
 audit_mark_start() { AUDIT_START=$(date '+%m/%d/%Y %H:%M:%S'); sleep 1; }
 

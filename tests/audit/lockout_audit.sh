@@ -37,7 +37,7 @@ drive() { # SERVICE PASSWORD OP...
 		--tty pts/9 --rhost 198.51.100.7 "$svc" "$user" "$@"
 }
 records() { # TYPE: raw records of that type for our account
-	ausearch -m "$1" -ts recent --raw 2>/dev/null | grep -F "acct=\"$user\"" || true
+	ausearch --input-logs -m "$1" -ts recent --raw 2>/dev/null | grep -F "acct=\"$user\"" || true
 }
 wait_for() { # TYPE: auditd writes asynchronously
 	local i
@@ -74,7 +74,7 @@ rec=$(records RESP_ACCT_LOCK_TIMED)
 assert_match 'addr=198\.51\.100\.7' "$rec" "remote address as given"
 assert_match 'terminal=pts/9' "$rec" "terminal"
 assert_match 'service="timed"' "$rec" "service"
-refused=$(ausearch -ts recent --raw 2>/dev/null | grep -F "acct=\"$user\"" | grep 'reason=account_locked' || true)
+refused=$(ausearch --input-logs -ts recent --raw 2>/dev/null | grep -F "acct=\"$user\"" | grep 'reason=account_locked' || true)
 [ -n "$refused" ] || fail "no record of the refusal while locked"
 
 # the timed lock runs out
