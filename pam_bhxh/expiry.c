@@ -197,7 +197,7 @@ static int apply_verdict(struct bhxh_pam *ctx, const struct bhxh_expiry_result *
 	char d1[32], d2[32], extra[160];
 	const char *reason = bhxh_expiry_verdict_name(res);
 	bool ok = false;
-	int rc = PAM_SUCCESS;
+	int rc = PAM_SUCCESS, r;
 
 	extra[0] = '\0';
 	switch (res->verdict) {
@@ -277,8 +277,12 @@ static int apply_verdict(struct bhxh_pam *ctx, const struct bhxh_expiry_result *
 	if (!ok)
 		bhxh_log(ctx, LOG_NOTICE, "account %.100s refused: %s %s", ctx->user, reason,
 			 extra);
-	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_account", reason,
-		       extra[0] ? extra : NULL, rc == PAM_SUCCESS);
+	/* with audit_unavailable=deny an allowed login that cannot be audited
+	 * is refused: bhxh_pam_audit() says so */
+	r = bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_account", reason,
+			   extra[0] ? extra : NULL, rc == PAM_SUCCESS);
+	if (rc == PAM_SUCCESS && r != PAM_SUCCESS)
+		rc = r;
 	return rc;
 }
 

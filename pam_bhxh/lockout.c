@@ -303,6 +303,10 @@ static int record_success(struct bhxh_pam *ctx)
 	}
 	r = bhxh_tally_read(fd, ctx->user, &t);
 	if (r < 0) {
+		bhxh_log(ctx, LOG_ERR, "tally file %s/%s unreadable (%s): refusing",
+			 ctx->conf.lockout.dir, fname, strerror(-r));
+		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authsucc",
+			       r == -EBADMSG ? "tally_corrupt" : "state_error", NULL, false);
 		rc = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -342,7 +346,11 @@ int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
 
 	if (ctx->conf.lockout.local_users_only && !(ctx->known && is_local_user(ctx->user))) {
 		bhxh_debug(ctx, "%.100s is not a local user: lockout does not apply", ctx->user);
-		return ctx->conf.mode == BHXH_MODE_AUTHFAIL ? PAM_AUTH_ERR : PAM_SUCCESS;
+		if (ctx->conf.mode != BHXH_MODE_AUTHFAIL)
+			return PAM_SUCCESS;
+		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
+			       ctx->known ? "wrong_password" : "unknown_user", "counted=no", false);
+		return PAM_AUTH_ERR;
 	}
 	if (!ctx->conf.lockout.nodelay)
 		(void)pam_fail_delay(ctx->pamh, 2000000);

@@ -86,7 +86,6 @@ uniq_name() { printf 'bhxht%s%04x' "$$" "$((RANDOM % 65536))"; }
 audit_find() {
 	ausearch --input-logs -i -m "$1" -ts "${3:-${AUDIT_START:-recent}}" 2>/dev/null | grep -F "acct=$2" || true
 }
-audit_mark_start() { AUDIT_START=$(date '+%m/%d/%Y %H:%M:%S'); sleep 1; }
 
 # A message catalogue tree of the build, for BHXH_TEST_LOCALEDIR (test builds
 # read it instead of the installed one).  Prints the directory.
