@@ -10,6 +10,8 @@ require_root
 require_test_hooks
 require_cmd chage
 require_cmd useradd
+require_cmd ausearch
+ensure_auditd
 
 d=$(scratch_dir)
 on_exit "rm -rf '$d'" # scratch_dir ran in a subshell: register here
@@ -81,4 +83,18 @@ chmod 0700 "$d/lastlogin"
 
 out=$(acct "no-such-user-$user"); rc=$?
 assert_eq 10 "$rc" "unknown user (PAM_USER_UNKNOWN): $out"
+
+# every decision above reached auditd with its reason
+for reason in allowed password_expired must_change_now warn_expiry account_expired \
+	password_inactive inactive state_error; do
+	found=
+	for _ in $(seq 50); do
+		found=$(ausearch --input-logs -m TRUSTED_APP -ts recent --raw 2>/dev/null |
+			grep -F "acct=\"$user\"" | grep -F "reason=$reason " || true)
+		[ -n "$found" ] && break
+		sleep 0.1
+	done
+	[ -n "$found" ] || fail "no audit record with reason=$reason for $user"
+	assert_match 'op=PAM:bhxh_account' "$found" "$reason record names the phase"
+done
 echo PASS
