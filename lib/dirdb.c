@@ -184,6 +184,7 @@ int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhx
 		goto out;
 	}
 	db->base = map;
+	db->mapped = true;
 	db->size = (size_t)st.st_size;
 	db->dev = st.st_dev;
 	db->ino = st.st_ino;
@@ -201,9 +202,26 @@ out:
 	return r;
 }
 
+int bhxh_db_from_memory(const void *p, size_t n, bool shadow, unsigned flags,
+			struct bhxh_db *db)
+{
+	int r;
+
+	memset(db, 0, sizeof(*db));
+	if (p == NULL || (uintptr_t)p % 8 != 0)
+		return -EINVAL;
+	db->base = p;
+	db->size = n;
+	db->shadow = shadow;
+	r = validate(db, flags);
+	if (r < 0)
+		memset(db, 0, sizeof(*db));
+	return r;
+}
+
 void bhxh_db_close(struct bhxh_db *db)
 {
-	if (db->base != NULL)
+	if (db->base != NULL && db->mapped)
 		(void)munmap((void *)db->base, db->size);
 	memset(db, 0, sizeof(*db));
 }

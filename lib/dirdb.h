@@ -116,6 +116,7 @@ struct bhxh_db {
 	const uint8_t *base;
 	size_t size;
 	bool shadow;
+	bool mapped;         /* base is our mapping (bhxh_db_close unmaps it) */
 	uint64_t generation;
 	dev_t dev;
 	ino_t ino;
@@ -148,6 +149,11 @@ struct bhxh_db {
  * ownership or mode, -EBADMSG for a corrupt or foreign file. */
 int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhxh_db *db);
 void bhxh_db_close(struct bhxh_db *db);
+
+/* Validate an image in memory (fuzzing, tests); db points into p, which
+ * must stay valid and 8-byte aligned. */
+int bhxh_db_from_memory(const void *p, size_t n, bool shadow, unsigned flags,
+			struct bhxh_db *db);
 
 /* Full structural check (bhxhctl db verify): every record's strings and
  * lists in bounds, every hash entry valid, every record findable. */

@@ -503,6 +503,12 @@ static int check_local(const struct bhxh_dirsrc *s, const char *path, bool users
 				     strcmp(s->users[j].name, line) == 0)
 			  : IDX_FIND(&s->gname, bhxh_db_hash_str(line),
 				     strcmp(s->groups[j].name, line) == 0);
+		if (hit >= 0 && !users && parse_id(c2 + 1, &id) == 0 &&
+		    s->groups[hit].gid == id) {
+			/* The same group (name and gid): the directory adds
+			 * members, for "group: files [SUCCESS=merge] bhxh". */
+			continue;
+		}
 		if (hit >= 0) {
 			r = seterr(err, errlen, "%s:%u: %s '%s' is also a local account in %s",
 				   kind_file[users ? 0 : 1],

@@ -315,20 +315,20 @@ EXPORT enum nss_status _nss_bhxh_getpwnam_r(const char *name, struct passwd *pw,
 					    size_t len, int *errnop)
 {
 	int saved = errno, r = name_ok(name) ? pw_lookup(name, 0, pw, buf, len) : NOT_FOUND;
-	enum nss_status st = status_of(r, errnop);
 
+	/* errno first: glibc passes &errno as errnop. */
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 EXPORT enum nss_status _nss_bhxh_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len,
 					    int *errnop)
 {
 	int saved = errno, r = uid > UINT32_MAX ? NOT_FOUND : pw_lookup(NULL, uid, pw, buf, len);
-	enum nss_status st = status_of(r, errnop);
 
+	/* errno first: glibc passes &errno as errnop. */
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 /* Enumeration: the cursor advances only on success, so a caller that gets
@@ -338,7 +338,6 @@ EXPORT enum nss_status _nss_bhxh_getpwuid_r(uid_t uid, struct passwd *pw, char *
 	do {                                                                               \
 		struct mapref *m;                                                          \
 		int saved = errno, r;                                                      \
-		enum nss_status st;                                                        \
 		pthread_mutex_lock(&(cur)->lock);                                          \
 		r = acquire((slot), &m);                                                   \
 		if (r == 0) {                                                              \
@@ -352,9 +351,8 @@ EXPORT enum nss_status _nss_bhxh_getpwuid_r(uid_t uid, struct passwd *pw, char *
 			release((slot), m);                                                \
 		}                                                                          \
 		pthread_mutex_unlock(&(cur)->lock);                                        \
-		st = status_of(r, errnop);                                                 \
 		errno = saved;                                                             \
-		return st;                                                                 \
+		return status_of(r, errnop);                                               \
 	} while (0)
 
 static enum nss_status rewind_cursor(struct cursor *c)
@@ -402,20 +400,20 @@ EXPORT enum nss_status _nss_bhxh_getgrnam_r(const char *name, struct group *gr, 
 					    size_t len, int *errnop)
 {
 	int saved = errno, r = name_ok(name) ? gr_lookup(name, 0, gr, buf, len) : NOT_FOUND;
-	enum nss_status st = status_of(r, errnop);
 
+	/* errno first: glibc passes &errno as errnop. */
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 EXPORT enum nss_status _nss_bhxh_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t len,
 					    int *errnop)
 {
 	int saved = errno, r = gid > UINT32_MAX ? NOT_FOUND : gr_lookup(NULL, gid, gr, buf, len);
-	enum nss_status st = status_of(r, errnop);
 
+	/* errno first: glibc passes &errno as errnop. */
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 EXPORT enum nss_status _nss_bhxh_setgrent(int stayopen)
@@ -483,15 +481,13 @@ EXPORT enum nss_status _nss_bhxh_initgroups_dyn(const char *user, gid_t group, l
 {
 	struct mapref *m;
 	int saved = errno, r = NOT_FOUND;
-	enum nss_status st;
 
 	if (name_ok(user) && (r = acquire(&slot_pw, &m)) == 0) {
 		r = add_groups(&m->db, user, group, start, size, groupsp, limit);
 		release(&slot_pw, m);
 	}
-	st = status_of(r, errnop);
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 /* ---- shadow ------------------------------------------------------------ */
@@ -502,16 +498,14 @@ EXPORT enum nss_status _nss_bhxh_getspnam_r(const char *name, struct spwd *sp, c
 	struct mapref *m;
 	const struct bhxh_dbshadow *e;
 	int saved = errno, r = NOT_FOUND;
-	enum nss_status st;
 
 	if (name_ok(name) && (r = acquire(&slot_sp, &m)) == 0) {
 		e = bhxh_db_shadow_by_name(&m->db, name);
 		r = e == NULL ? NOT_FOUND : fill_sp(&m->db, e, sp, buf, len);
 		release(&slot_sp, m);
 	}
-	st = status_of(r, errnop);
 	errno = saved;
-	return st;
+	return status_of(r, errnop);
 }
 
 EXPORT enum nss_status _nss_bhxh_setspent(int stayopen)
