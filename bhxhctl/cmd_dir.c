@@ -53,7 +53,7 @@ static int do_build(struct cli *cli, const char *src, const char *dbdir, bool fo
 	bhxh_dirsrc_init(&s);
 	if (load_source(src, &s) < 0)
 		goto out;
-	r = bhxh_db_open(dbdir, BHXH_DB_PASSWD, db_flags(), &old);
+	r = bhxh_db_open(dbdir, BHXH_DB_PASSWD, db_flags() | BHXH_DB_CHECKSUM, &old);
 	if (r == 0) {
 		gen = old.generation + 1;
 		for (uint64_t i = 0; i < old.nusers; i++) {

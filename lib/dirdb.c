@@ -105,7 +105,9 @@ static int validate(struct bhxh_db *db, unsigned flags)
 		    h->body_sum)
 		return -EBADMSG;
 
-#define SEC(i, type) ((const type *)(const void *)(db->base + h->sec[i].off))
+	/* An empty section has no meaningful offset: no pointer at all. */
+#define SEC(i, type)                                                                       \
+	(h->sec[i].count == 0 ? NULL : (const type *)(const void *)(db->base + h->sec[i].off))
 	db->generation = h->generation;
 	db->nstrings = h->sec[BHXH_SEC_STRINGS].count;
 	db->strings = SEC(BHXH_SEC_STRINGS, char);
@@ -235,9 +237,11 @@ const char *bhxh_db_str(const struct bhxh_db *db, uint32_t off)
 
 const uint32_t *bhxh_db_u32(const struct bhxh_db *db, uint32_t idx, uint32_t n)
 {
+	static const uint32_t none[1];
+
 	if (idx > db->nu32 || n > db->nu32 - idx)
 		return NULL;
-	return db->u32 + idx;
+	return n == 0 ? none : db->u32 + idx;
 }
 
 /* Walk the probe sequence of table sec for hash hv; match(i) says whether
