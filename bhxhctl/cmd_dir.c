@@ -199,7 +199,6 @@ static unsigned diff_group(const struct bhxh_db *db, const struct bhxh_dirsrc *s
 			   const struct bhxh_srcgroup *g)
 {
 	const struct bhxh_dbgroup *o = bhxh_db_group_by_name(db, g->name);
-	const uint32_t *mem;
 	char what[64] = "";
 	bool same = true;
 
@@ -211,11 +210,10 @@ static unsigned diff_group(const struct bhxh_db *db, const struct bhxh_dirsrc *s
 		strcat(what, " gid");
 	if (!streq(bhxh_db_str(db, o->passwd), g->passwd))
 		strcat(what, " passwd");
-	mem = bhxh_db_u32(db, o->mem, o->nmem);
-	if (mem == NULL || o->nmem != g->nmem)
+	if (o->nmem != g->nmem)
 		same = false;
 	for (uint32_t i = 0; same && i < g->nmem; i++)
-		same = streq(bhxh_db_str(db, mem[i]), s->members[g->mem + i]);
+		same = streq(bhxh_db_group_member(db, o, i), s->members[g->mem + i]);
 	if (!same)
 		strcat(what, " members");
 	if (what[0] == '\0')

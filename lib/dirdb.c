@@ -15,7 +15,7 @@
 _Static_assert(sizeof(struct bhxh_dbhdr) == 256, "header is 256 bytes");
 _Static_assert(sizeof(struct bhxh_dbuser) == 32, "user record");
 _Static_assert(sizeof(struct bhxh_dbmember) == 16, "member record");
-_Static_assert(sizeof(struct bhxh_dbgroup) == 24, "group record");
+_Static_assert(sizeof(struct bhxh_dbgroup) == 32, "group record");
 _Static_assert(sizeof(struct bhxh_dbshadow) == 72, "shadow record");
 
 /* Size of one element of each section. */
@@ -244,6 +244,33 @@ const uint32_t *bhxh_db_u32(const struct bhxh_db *db, uint32_t idx, uint32_t n)
 	return n == 0 ? none : db->u32 + idx;
 }
 
+int bhxh_db_group_block(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+			const char **ret_blk, const uint32_t **ret_rel)
+{
+	const uint32_t *rel = bhxh_db_u32(db, g->mem, g->nmem);
+
+	if (rel == NULL || (g->nmem > 0 && g->memlen == 0))
+		return -EBADMSG;
+	if (g->memlen > 0 &&
+	    (g->memblk >= db->nstrings || g->memlen > db->nstrings - g->memblk ||
+	     db->strings[g->memblk + g->memlen - 1] != '\0'))
+		return -EBADMSG;
+	*ret_blk = g->memlen > 0 ? db->strings + g->memblk : "";
+	*ret_rel = rel;
+	return 0;
+}
+
+const char *bhxh_db_group_member(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+				 uint32_t i)
+{
+	const char *blk;
+	const uint32_t *rel;
+
+	if (i >= g->nmem || bhxh_db_group_block(db, g, &blk, &rel) < 0 || rel[i] >= g->memlen)
+		return NULL;
+	return blk + rel[i];
+}
+
 /* Walk the probe sequence of table sec for hash hv; match(i) says whether
  * record i is the one.  Bounded by the table size whatever the content. */
 #define PROBE(db, sec, hv, nrec, match)                                                    \
@@ -347,12 +374,14 @@ int bhxh_db_check(const struct bhxh_db *db)
 	for (uint64_t i = 0; i < db->ngroups; i++) {
 		const struct bhxh_dbgroup *g = &db->groups[i];
 		const char *name = bhxh_db_str(db, g->name);
-		const uint32_t *mem = bhxh_db_u32(db, g->mem, g->nmem);
+		const char *blk;
+		const uint32_t *rel;
 
-		if (name == NULL || bhxh_db_str(db, g->passwd) == NULL || mem == NULL)
+		if (name == NULL || bhxh_db_str(db, g->passwd) == NULL ||
+		    bhxh_db_group_block(db, g, &blk, &rel) < 0)
 			return -EBADMSG;
 		for (uint32_t m = 0; m < g->nmem; m++)
-			if (bhxh_db_str(db, mem[m]) == NULL)
+			if (rel[m] >= g->memlen)
 				return -EBADMSG;
 		if (bhxh_db_group_by_name(db, name) != g || bhxh_db_group_by_gid(db, g->gid) != g)
 			return -EBADMSG;

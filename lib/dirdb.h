@@ -94,11 +94,16 @@ struct bhxh_dbmember {
 	uint32_t pad_;
 };
 
+/* The member names of a group are one block of NUL-terminated strings in
+ * STRINGS, so that a lookup copies them with one memcpy; U32 holds the
+ * offset of each name inside the block. */
 struct bhxh_dbgroup {
 	uint32_t name, passwd; /* string offsets */
 	uint32_t gid;
-	uint32_t mem;          /* index into U32: member name string offsets */
+	uint32_t mem;          /* index into U32: offsets inside the block */
 	uint32_t nmem;
+	uint32_t memblk;       /* string offset of the member block */
+	uint32_t memlen;       /* its length in bytes (ends with NUL) */
 	uint32_t pad_;
 };
 
@@ -169,6 +174,15 @@ uint32_t bhxh_db_hash_id(uint32_t id);
 const char *bhxh_db_str(const struct bhxh_db *db, uint32_t off);
 /* Elements of the U32 section, or NULL when [idx, idx+n) is out of bounds. */
 const uint32_t *bhxh_db_u32(const struct bhxh_db *db, uint32_t idx, uint32_t n);
+
+/* The member block of g and the offsets of its names, checked against the
+ * file; each offset must still be compared with g->memlen before use.
+ * 0 or -EBADMSG. */
+int bhxh_db_group_block(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+			const char **ret_blk, const uint32_t **ret_rel);
+/* Member i of g, or NULL when out of bounds. */
+const char *bhxh_db_group_member(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+				 uint32_t i);
 
 /* Lookups: the record, or NULL when absent (or the file is corrupt). */
 const struct bhxh_dbuser *bhxh_db_user_by_name(const struct bhxh_db *db, const char *name);

@@ -759,9 +759,9 @@ static int assemble(const char *magic, uint64_t generation, const void *const *d
 
 /* Member names: each distinct name listed in any group, with the gids of
  * the groups that list it (duplicates within a group dropped). */
-static int build_members(const struct bhxh_dirsrc *s, struct img *m,
+static int build_members(const struct bhxh_dirsrc *s, const uint32_t *occ,
 			 struct bhxh_dbmember **ret_mem, size_t *ret_nmem, uint32_t *u32,
-			 size_t u32_base, uint32_t *memrefs)
+			 size_t u32_base)
 {
 	struct bhxh_srcidx x = { NULL, 0 };
 	struct bhxh_dbmember *mem = NULL;
@@ -783,15 +783,12 @@ static int build_members(const struct bhxh_dirsrc *s, struct img *m,
 		uint32_t d = IDX_INSERT(&x, bhxh_db_hash_str(nm), nmem, strcmp(names[j], nm) == 0);
 
 		if (d == 0) {
+			/* The name's first occurrence in a member block. */
 			names[nmem] = nm;
-			r = str_add(&m->strings, nm, &mem[nmem].name);
-			if (r < 0)
-				goto out;
-			r = -ENOMEM;
+			mem[nmem].name = occ[k];
 			d = (uint32_t)++nmem;
 		}
 		which[k] = d - 1;
-		memrefs[k] = mem[d - 1].name;
 		mem[d - 1].ngids++;
 	}
 	/* Pass 2: each member's gid list in U32, in group order. */
@@ -837,7 +834,7 @@ int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void 
 	struct bhxh_dbgroup *groups = NULL;
 	struct bhxh_dbshadow *sp = NULL;
 	struct bhxh_dbmember *mem = NULL;
-	uint32_t *u32 = NULL, *h[BHXH_SEC_COUNT] = { NULL };
+	uint32_t *u32 = NULL, *occ = NULL, *h[BHXH_SEC_COUNT] = { NULL };
 	size_t nmem = 0, nh[BHXH_SEC_COUNT] = { 0 };
 	const void *data[BHXH_SEC_COUNT] = { NULL };
 	uint64_t count[BHXH_SEC_COUNT] = { 0 };
@@ -853,7 +850,8 @@ int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void 
 	sp = calloc(s->nsp + 1, sizeof(*sp));
 	/* U32: member string offsets of every group, then the gid lists. */
 	u32 = calloc(2 * s->nmembers + 1, sizeof(*u32));
-	if (users == NULL || groups == NULL || sp == NULL || u32 == NULL)
+	occ = calloc(s->nmembers + 1, sizeof(*occ));
+	if (users == NULL || groups == NULL || sp == NULL || u32 == NULL || occ == NULL)
 		goto out;
 	for (size_t i = 0; i < s->nusers; i++) {
 		const struct bhxh_srcuser *u = &s->users[i];
@@ -868,9 +866,8 @@ int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void 
 		users[i].gid = u->gid;
 		users[i].flags = u->revoked ? BHXH_DBU_REVOKED : 0;
 	}
-	r = build_members(s, &m, &mem, &nmem, u32 + s->nmembers, s->nmembers, u32);
-	if (r < 0)
-		goto out;
+	/* Member blocks: U32 [0, nmembers) holds each name's offset in its
+	 * block, occ[] its absolute string offset. */
 	for (size_t i = 0; i < s->ngroups; i++) {
 		const struct bhxh_srcgroup *g = &s->groups[i];
 
@@ -880,7 +877,26 @@ int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void 
 		groups[i].gid = g->gid;
 		groups[i].mem = g->mem;
 		groups[i].nmem = g->nmem;
+		groups[i].memblk = (uint32_t)m.strings.len;
+		for (uint32_t k = g->mem; k < g->mem + g->nmem; k++) {
+			const char *nm = s->members[k];
+
+			if (m.strings.len > UINT32_MAX / 2) {
+				r = -E2BIG;
+				goto out;
+			}
+			occ[k] = (uint32_t)m.strings.len;
+			u32[k] = occ[k] - groups[i].memblk;
+			if ((r = buf_add(&m.strings, nm, strlen(nm) + 1)) < 0)
+				goto out;
+		}
+		groups[i].memlen = (uint32_t)(m.strings.len - groups[i].memblk);
+		if (groups[i].memlen == 0)
+			groups[i].memblk = 0;
 	}
+	r = build_members(s, occ, &mem, &nmem, u32 + s->nmembers, s->nmembers);
+	if (r < 0)
+		goto out;
 	m.users = users;
 	m.groups = groups;
 	m.mem = mem;
@@ -966,6 +982,7 @@ out:
 	free(sp);
 	free(mem);
 	free(u32);
+	free(occ);
 	for (int i = 0; i < BHXH_SEC_COUNT; i++)
 		free(h[i]);
 	return r;

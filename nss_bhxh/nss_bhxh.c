@@ -239,27 +239,31 @@ static int fill_gr(const struct bhxh_db *db, const struct bhxh_dbgroup *g, struc
 		   char *buf, size_t len)
 {
 	const char *name = bhxh_db_str(db, g->name), *passwd = bhxh_db_str(db, g->passwd);
-	const uint32_t *mem = bhxh_db_u32(db, g->mem, g->nmem);
 	size_t pad = (alignof(char *) - (uintptr_t)buf % alignof(char *)) % alignof(char *);
+	const uint32_t *rel;
+	const char *blk;
 	struct pack k;
 	char **vec;
 
-	if (name == NULL || passwd == NULL || mem == NULL)
+	if (name == NULL || passwd == NULL || bhxh_db_group_block(db, g, &blk, &rel) < 0)
 		return -EBADMSG;
 	if (len < pad || (len - pad) / sizeof(char *) < (size_t)g->nmem + 1)
 		return -ERANGE;
 	vec = (char **)(void *)(buf + pad);
 	k.p = (char *)(vec + g->nmem + 1);
 	k.left = len - pad - ((size_t)g->nmem + 1) * sizeof(char *);
+	/* All member names in one copy, then a pointer to each. */
+	if (g->memlen > k.left)
+		return -ERANGE;
+	memcpy(k.p, blk, g->memlen);
 	for (uint32_t i = 0; i < g->nmem; i++) {
-		const char *m = bhxh_db_str(db, mem[i]);
-
-		if (m == NULL)
+		if (rel[i] >= g->memlen)
 			return -EBADMSG;
-		if ((vec[i] = pack_str(&k, m)) == NULL)
-			return -ERANGE;
+		vec[i] = k.p + rel[i];
 	}
 	vec[g->nmem] = NULL;
+	k.p += g->memlen;
+	k.left -= g->memlen;
 	if ((gr->gr_name = pack_str(&k, name)) == NULL ||
 	    (gr->gr_passwd = pack_str(&k, passwd)) == NULL)
 		return -ERANGE;

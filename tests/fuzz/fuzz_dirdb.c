@@ -69,10 +69,13 @@ static void exercise(const struct bhxh_db *db, const uint8_t *data, size_t size)
 	}
 	for (uint64_t i = 0; i < db->ngroups && i < 64; i++) {
 		const struct bhxh_dbgroup *g = &db->groups[i];
-		const uint32_t *mem = bhxh_db_u32(db, g->mem, g->nmem);
+		const char *blk;
+		const uint32_t *rel;
 
-		for (uint32_t m = 0; mem != NULL && m < g->nmem && m < 64; m++)
-			(void)bhxh_db_str(db, mem[m]);
+		for (uint32_t m = 0; m < g->nmem && m < 64; m++)
+			(void)bhxh_db_group_member(db, g, m);
+		if (bhxh_db_group_block(db, g, &blk, &rel) == 0 && g->memlen > 0)
+			(void)strlen(blk + g->memlen - 1);
 	}
 }
 

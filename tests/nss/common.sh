@@ -51,3 +51,4 @@ setup_scratch() {
 	: >"$EMPTY_CONF"
 	chmod 600 "$EMPTY_CONF"
 }
+export LC_ALL=C

@@ -191,6 +191,10 @@ START_TEST(round_trip_lookups)
 	ck_assert_ptr_nonnull(g);
 	ck_assert_str_eq(bhxh_db_str(&db, g->name), "devs");
 	ck_assert_uint_eq(g->nmem, 3);
+	ck_assert_str_eq(bhxh_db_group_member(&db, g, 0), "bob");
+	ck_assert_str_eq(bhxh_db_group_member(&db, g, 1), "localuser");
+	ck_assert_str_eq(bhxh_db_group_member(&db, g, 2), "bob");
+	ck_assert_ptr_null(bhxh_db_group_member(&db, g, 3));
 	ck_assert(bhxh_db_group_by_name(&db, "empty")->nmem == 0);
 	/* bob: staff2 and devs once each, though devs lists him twice. */
 	m = bhxh_db_member_by_name(&db, "bob");
