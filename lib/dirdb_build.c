@@ -47,6 +47,7 @@ void bhxh_dirsrc_free(struct bhxh_dirsrc *s)
 	free(s->groups);
 	free(s->sp);
 	free(s->members);
+	free(s->revoked);
 	free(s->uname.t);
 	free(s->uid.t);
 	free(s->gname.t);
@@ -252,7 +253,8 @@ static int parse_shadow(struct bhxh_dirsrc *s, char *line, unsigned lno, char *m
 	return 0;
 }
 
-static int parse_revoked(struct bhxh_dirsrc *s, char *line, char *msg, size_t msglen)
+static int parse_revoked(struct bhxh_dirsrc *s, char *line, unsigned lno, char *msg,
+			 size_t msglen)
 {
 	char *end = line + strlen(line);
 
@@ -264,14 +266,12 @@ static int parse_revoked(struct bhxh_dirsrc *s, char *line, char *msg, size_t ms
 		return 0;
 	if (!bhxh_valid_username(line))
 		return seterr(msg, msglen, "%s", "invalid user name");
-	/* Linear: revocation lists are short, and the index is built later. */
-	for (size_t i = 0; i < s->nusers; i++) {
-		if (strcmp(s->users[i].name, line) == 0) {
-			s->users[i].revoked = true;
-			return 0;
-		}
-	}
-	return seterr(msg, msglen, "%s", "revoked user is not in passwd");
+	if (grow(&s->revoked, &s->carevoked, s->nrevoked, sizeof(*s->revoked)) < 0)
+		return seterr(msg, msglen, "%s", "too many revoked accounts");
+	s->revoked[s->nrevoked].name = line;
+	s->revoked[s->nrevoked].line = lno;
+	s->nrevoked++;
+	return 0;
 }
 
 int bhxh_dirsrc_parse(struct bhxh_dirsrc *s, enum bhxh_srckind kind, const char *fname,
@@ -302,7 +302,7 @@ int bhxh_dirsrc_parse(struct bhxh_dirsrc *s, enum bhxh_srckind kind, const char 
 		else if (kind == BHXH_SRC_SHADOW)
 			r = parse_shadow(s, p, lno, msg, sizeof(msg));
 		else
-			r = parse_revoked(s, p, msg, sizeof(msg));
+			r = parse_revoked(s, p, lno, msg, sizeof(msg));
 		if (r < 0)
 			return seterr(err, errlen, "%s:%u: %s", fname, lno, msg);
 		if (nl == NULL)
@@ -596,6 +596,17 @@ int bhxh_dirsrc_validate(struct bhxh_dirsrc *s, const char *local_passwd,
 				   sp->name);
 			goto out;
 		}
+	}
+	for (size_t i = 0; i < s->nrevoked; i++) {
+		long hit = IDX_FIND(&s->uname, bhxh_db_hash_str(s->revoked[i].name),
+				    strcmp(s->users[j].name, s->revoked[i].name) == 0);
+
+		if (hit < 0) {
+			r = seterr(err, errlen, "revoked:%u: user '%s' is not in passwd",
+				   s->revoked[i].line, s->revoked[i].name);
+			goto out;
+		}
+		s->users[hit].revoked = true;
 	}
 	r = 0;
 	if (local_passwd != NULL)

@@ -64,6 +64,11 @@ struct bhxh_dirsrc {
 	size_t nsp, casp;
 	const char **members;
 	size_t nmembers, camembers;
+	struct bhxh_srcrevoked {
+		const char *name;
+		unsigned line;
+	} *revoked;
+	size_t nrevoked, carevoked;
 	/* filled by bhxh_dirsrc_validate() */
 	struct bhxh_srcidx uname, uid, gname, gid;
 };
@@ -75,7 +80,8 @@ void bhxh_dirsrc_free(struct bhxh_dirsrc *s);
 
 /* Parse one file's content (buf of len bytes, modified in place and kept by
  * the caller until bhxh_dirsrc_free; it must have a spare byte at buf[len]).
- * fname is used in error messages.  REVOKED must come after PASSWD. */
+ * fname is used in error messages.  Cross-file checks (shadow and revoked
+ * names must be in passwd) are made by bhxh_dirsrc_validate(). */
 int bhxh_dirsrc_parse(struct bhxh_dirsrc *s, enum bhxh_srckind kind, const char *fname,
 		      char *buf, size_t len, char *err, size_t errlen);
 

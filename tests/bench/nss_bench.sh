@@ -75,7 +75,9 @@ run() { # run MODULE ITERATIONS
 		export LD_LIBRARY_PATH='$T/lib' BHXH_NSS_DB_DIR='$T/db' &&
 		'$B/tests/bench/nss_bench' $N $2 &&
 		s=\$(date +%s%N); for i in \$(seq 100); do id u\$((RANDOM * 3 % $N)) >/dev/null; done;
-		echo \"id USER     \$(( (\$(date +%s%N) - s) / 100000 )) us/run (whole process)\""
+		echo \"id USER     \$(( (\$(date +%s%N) - s) / 100000 )) us/run (whole process)\";
+		s=\$(date +%s%N); for i in \$(seq 100); do id -u >/dev/null; done;
+		echo \"id -u       \$(( (\$(date +%s%N) - s) / 100000 )) us/run (baseline: same binary, no lookup)\""
 }
 for m in ${MODULES:-files cache bhxh}; do
 	case $m in

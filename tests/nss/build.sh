@@ -39,7 +39,7 @@ echo "root2:x:0:" >>"$T/s6/group"
 refused "$T/s6" "gid 0" "group:5: gid 0 is refused"
 cp -r "$T/src" "$T/s7"
 echo "ghost" >>"$T/s7/revoked"
-refused "$T/s7" "revoked unknown" "revoked:[0-9]+: revoked user is not in passwd"
+refused "$T/s7" "revoked unknown" "revoked:[0-9]+: user 'ghost' is not in passwd"
 
 # Mass deletion: more than db_max_delete percent (default 10) is refused.
 cp -r "$T/src" "$T/s8"

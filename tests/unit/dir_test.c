@@ -83,7 +83,7 @@ START_TEST(parse_errors_name_file_and_line)
 		{ BHXH_SRC_SHADOW, "a:!:x:2:3:4:5:6:\n", "shadow:1: invalid number in field 3" },
 		{ BHXH_SRC_SHADOW, "a:!:1:2:3:4:5:2147483648:\n", "shadow:1: invalid number" },
 		{ BHXH_SRC_SHADOW, "a:!:1:2:3:4:5:6\n", "shadow:1: expected 9" },
-		{ BHXH_SRC_REVOKED, "\nnobody-here\n", "revoked:2: revoked user is not in passwd" },
+		{ BHXH_SRC_REVOKED, "\nno/body\n", "revoked:2: invalid user name" },
 	};
 
 	for (size_t i = 0; i < BHXH_ARRAY_SIZE(t); i++) {
@@ -118,6 +118,7 @@ START_TEST(validate_refuses_duplicates_and_collisions)
 		{ "a:x:1500:10:g:/h:/bin/sh\n", "", "", "passwd:1: uid 1500 is also used by local" },
 		{ "", "lg:x:77:\n", "", "group:1: group 'lg' is also a local account" },
 		{ "", "g2:x:4242:\n", "", "group:1: gid 4242 is also used by local 'other'" },
+		{ "a:x:10:10:g:/h:/bin/sh\n", "", "#\n\nnobody-here\n", "revoked:3: user 'nobody-here' is not in passwd" },
 	};
 	char dir[] = "/tmp/bhxh-dirtest.XXXXXX", lp[64], lg[64];
 	FILE *f;
@@ -139,7 +140,8 @@ START_TEST(validate_refuses_duplicates_and_collisions)
 		bhxh_dirsrc_init(&s);
 		ck_assert_int_eq(parse(&s, BHXH_SRC_PASSWD, t[i].pw, err, sizeof(err)), 0);
 		ck_assert_int_eq(parse(&s, BHXH_SRC_GROUP, t[i].gr, err, sizeof(err)), 0);
-		r = parse(&s, BHXH_SRC_SHADOW, t[i].sp, err, sizeof(err));
+		r = parse(&s, t[i].sp[0] == '#' ? BHXH_SRC_REVOKED : BHXH_SRC_SHADOW, t[i].sp, err,
+			  sizeof(err));
 		if (r == 0)
 			r = bhxh_dirsrc_validate(&s, lp, lg, err, sizeof(err));
 		ck_assert_msg(r == -EINVAL, "case %zu accepted", i);
