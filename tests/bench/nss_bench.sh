@@ -88,6 +88,16 @@ for m in ${MODULES:-files cache bhxh}; do
 	bhxh) echo "== bhxh (libnss_bhxh)"; run bhxh 1000000 ;;
 	esac
 done
+# The modules' entry points called directly, without glibc's per-call work.
+if [[ " ${MODULES:-files cache bhxh} " == *" cache "* ]]; then
+	printf 'passwd: files\ngroup: files\n' >"$T/etc/nsswitch.conf"
+	echo "== direct calls: libnss-cache"
+	CACHE_SO=$(ldconfig -p | awk '/libnss_cache\.so\.2 / { print $NF; exit }')
+	unshare -m bash -c "mount --make-rprivate / && mount --bind '$T/etc' /etc &&
+		'$B/tests/bench/nss_bench' $N 20000 '$CACHE_SO' cache"
+	echo "== direct calls: libnss_bhxh"
+	BHXH_NSS_DB_DIR="$T/db" "$B/tests/bench/nss_bench" "$N" 1000000 "$B/nss_bhxh/.libs/libnss_bhxh.so.2" bhxh
+fi
 
 if [ "$BIG" -gt 0 ]; then
 	gen "$T/big" "$BIG"
