@@ -149,6 +149,18 @@ START_TEST(validate_refuses_duplicates_and_collisions)
 			      t[i].want);
 		bhxh_dirsrc_free(&s);
 	}
+	/* The same group (name and gid) as a local one is a merge, not a
+	 * collision. */
+	{
+		struct bhxh_dirsrc s;
+		char err[256] = "";
+
+		bhxh_dirsrc_init(&s);
+		ck_assert_int_eq(parse(&s, BHXH_SRC_PASSWD, "", err, sizeof(err)), 0);
+		ck_assert_int_eq(parse(&s, BHXH_SRC_GROUP, "lg:x:1600:a,b\n", err, sizeof(err)), 0);
+		ck_assert_msg(bhxh_dirsrc_validate(&s, lp, lg, err, sizeof(err)) == 0, "%s", err);
+		bhxh_dirsrc_free(&s);
+	}
 	unlink(lp);
 	unlink(lg);
 	rmdir(dir);
