@@ -163,8 +163,28 @@ static bool streq(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* Would the shadow entry change?  (Compared, never printed.)  sdb is
+ * empty when shadow.db is missing or unreadable (not root): no answer. */
+static bool shadow_differs(const struct bhxh_db *sdb, const struct bhxh_srcuser *u,
+			   const struct bhxh_srcshadow *se)
+{
+	const struct bhxh_dbshadow *o;
+
+	if (sdb->base == NULL)
+		return false;
+	o = bhxh_db_shadow_by_name(sdb, u->name);
+	if (o == NULL || se == NULL)
+		return (o == NULL) != (se == NULL);
+	return !streq(bhxh_db_str(sdb, o->passwd), se->passwd) || o->lastchg != se->f[0] ||
+	       o->min != se->f[1] || o->max != se->f[2] || o->warn != se->f[3] ||
+	       o->inact != se->f[4] || o->flag != se->flag ||
+	       /* a revocation forces expire; it is reported as such */
+	       (!u->revoked && !(o->flags & BHXH_DBU_REVOKED) && o->expire != se->f[5]);
+}
+
 /* What changes for one user; returns the number of lines printed. */
-static unsigned diff_user(const struct bhxh_db *db, const struct bhxh_srcuser *u)
+static unsigned diff_user(const struct bhxh_db *db, const struct bhxh_db *sdb,
+			  const struct bhxh_srcuser *u, const struct bhxh_srcshadow *se)
 {
 	const struct bhxh_dbuser *o = bhxh_db_user_by_name(db, u->name);
 	char what[128] = "";
@@ -189,6 +209,8 @@ static unsigned diff_user(const struct bhxh_db *db, const struct bhxh_srcuser *u
 		strcat(what, " passwd");
 	if (rev != u->revoked)
 		strcat(what, u->revoked ? " revoked" : " unrevoked");
+	if (shadow_differs(sdb, u, se))
+		strcat(what, " shadow");
 	if (what[0] == '\0')
 		return 0;
 	printf("~ user %s:%s\n", u->name, what);
@@ -225,12 +247,14 @@ static unsigned diff_group(const struct bhxh_db *db, const struct bhxh_dirsrc *s
 static int do_diff(const char *src, const char *dbdir)
 {
 	struct bhxh_dirsrc s;
-	struct bhxh_db db;
+	struct bhxh_db db, sdb;
+	const struct bhxh_srcshadow **sp_of = NULL;
 	unsigned added = 0, removed = 0, changed = 0;
 	int rc = CLI_ERR, r;
 
 	bhxh_dirsrc_init(&s);
 	memset(&db, 0, sizeof(db));
+	memset(&sdb, 0, sizeof(sdb));
 	if (load_source(src, &s) < 0)
 		goto out;
 	r = bhxh_db_open(dbdir, BHXH_DB_PASSWD, db_flags(), &db);
@@ -238,9 +262,22 @@ static int do_diff(const char *src, const char *dbdir)
 		cli_err(_("the installed database in %s is unusable: %s"), dbdir, strerror(-r));
 		goto out;
 	}
+	/* shadow.db is root's: without it, shadow changes are not shown. */
+	(void)bhxh_db_open(dbdir, BHXH_DB_SHADOW, db_flags(), &sdb);
+	sp_of = calloc(s.nusers + 1, sizeof(*sp_of));
+	if (sp_of == NULL) {
+		cli_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	for (size_t i = 0; i < s.nsp; i++) {
+		const struct bhxh_srcuser *u = bhxh_dirsrc_user(&s, s.sp[i].name);
+
+		if (u != NULL)
+			sp_of[u - s.users] = &s.sp[i];
+	}
 	for (size_t i = 0; i < s.nusers; i++) {
 		bool is_new = bhxh_db_user_by_name(&db, s.users[i].name) == NULL;
-		unsigned n = diff_user(&db, &s.users[i]);
+		unsigned n = diff_user(&db, &sdb, &s.users[i], sp_of[i]);
 
 		*(is_new ? &added : &changed) += n;
 	}
@@ -269,6 +306,8 @@ static int do_diff(const char *src, const char *dbdir)
 	printf(_("%u added, %u removed, %u changed\n"), added, removed, changed);
 	rc = added + removed + changed > 0 ? CLI_NO : CLI_OK;
 out:
+	free(sp_of);
+	bhxh_db_close(&sdb);
 	bhxh_db_close(&db);
 	bhxh_dirsrc_free(&s);
 	return rc;

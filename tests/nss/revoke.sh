@@ -49,6 +49,7 @@ echo u8 >>src/revoked
 sed -i 's/^u9:x:300009:200001:User 9:/u9:x:300009:200002:User 9:/' src/passwd
 echo "newbie:x:399999:200001::/home/newbie:/bin/sh" >>src/passwd
 grep -v '^u10:' src/passwd >p && mv p src/passwd
+sed -i 's/^u3:!:19000:0:99999:7:::$/u3:$6$new$hash:19000:0:99999:7:::/' src/shadow
 sed -i 's/,u10,/,/' src/group
 "$BHXHCTL" --conf "$EMPTY_CONF" db diff src --db "$T/db" >diff.out
 rc=$?
@@ -58,6 +59,10 @@ grep -qx '~ user u9: gid' diff.out || fail "diff gid: $(cat diff.out)"
 grep -qx '+ user newbie uid=399999' diff.out || fail "diff added: $(cat diff.out)"
 grep -qx -- '- user u10' diff.out || fail "diff removed: $(cat diff.out)"
 grep -qx '~ group big: members' diff.out || fail "diff members: $(cat diff.out)"
+if [ "$(id -u)" = 0 ]; then
+	grep -qx '~ user u3: shadow' diff.out || fail "diff shadow: $(cat diff.out)"
+	grep -qF '$6$new' diff.out && fail "diff shows a hash"
+fi
 db_build "$T/src" "$T/db" >/dev/null || fail "build"
 "$BHXHCTL" --conf "$EMPTY_CONF" db diff src --db "$T/db" >diff.out || fail "diff after build: $(cat diff.out)"
 
