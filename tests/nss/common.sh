@@ -47,6 +47,8 @@ db_build() {
 
 setup_scratch() {
 	T=$(scratch_dir)
+	# scratch_dir ran in a subshell: register the cleanup here.
+	on_exit "rm -rf '$T'"
 	EMPTY_CONF="$T/bhxh.conf"
 	: >"$EMPTY_CONF"
 	chmod 600 "$EMPTY_CONF"
