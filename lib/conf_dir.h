@@ -2,11 +2,14 @@
 #ifndef BHXH_CONF_DIR_H
 #define BHXH_CONF_DIR_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct bhxh_dir_conf {
-	int unused_; /* filled in by the dir area */
+	char db_dir[PATH_MAX];     /* where passwd.db and shadow.db live */
+	uint64_t db_max_delete;    /* percent of accounts one build may remove */
+	bool revoke_check;         /* account phase consults the database */
 };
 
 #endif

@@ -1,0 +1,427 @@
+/* Reader of the compiled directory database (see dirdb.h).  Compiled into
+ * libbhxh and, from the same source, into libnss_bhxh.so.2: libc only, no
+ * logging, no globals. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dirdb.h"
+
+_Static_assert(sizeof(struct bhxh_dbhdr) == 256, "header is 256 bytes");
+_Static_assert(sizeof(struct bhxh_dbuser) == 32, "user record");
+_Static_assert(sizeof(struct bhxh_dbmember) == 16, "member record");
+_Static_assert(sizeof(struct bhxh_dbgroup) == 32, "group record");
+_Static_assert(sizeof(struct bhxh_dbshadow) == 72, "shadow record");
+
+/* Size of one element of each section. */
+static const size_t elem_size[BHXH_SEC_COUNT] = {
+	[BHXH_SEC_STRINGS] = 1,
+	[BHXH_SEC_USERS] = sizeof(struct bhxh_dbuser),
+	[BHXH_SEC_GROUPS] = sizeof(struct bhxh_dbgroup),
+	[BHXH_SEC_U32] = 4,
+	[BHXH_SEC_H_UNAME] = 4,
+	[BHXH_SEC_H_UID] = 4,
+	[BHXH_SEC_H_GNAME] = 4,
+	[BHXH_SEC_H_GID] = 4,
+	[BHXH_SEC_SHADOW] = sizeof(struct bhxh_dbshadow),
+	[BHXH_SEC_H_SNAME] = 4,
+	[BHXH_SEC_MEMBERS] = sizeof(struct bhxh_dbmember),
+	[BHXH_SEC_H_MNAME] = 4,
+};
+
+uint64_t bhxh_db_sum(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint32_t bhxh_db_hash_str(const char *s)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	for (; *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 0x01000193u;
+	}
+	return h ^ (h >> 15);
+}
+
+uint32_t bhxh_db_hash_id(uint32_t id)
+{
+	/* A multiplicative mix: consecutive ids land in different buckets. */
+	uint32_t h = id * 0x9e3779b1u;
+
+	return h ^ (h >> 16);
+}
+
+static bool owner_ok(const struct stat *st, unsigned flags)
+{
+	return st->st_uid == 0 || ((flags & BHXH_DB_TRUST_EUID) && st->st_uid == geteuid());
+}
+
+static bool is_hash(int sec)
+{
+	return sec == BHXH_SEC_H_UNAME || sec == BHXH_SEC_H_UID || sec == BHXH_SEC_H_GNAME ||
+	       sec == BHXH_SEC_H_GID || sec == BHXH_SEC_H_SNAME || sec == BHXH_SEC_H_MNAME;
+}
+
+/* Check the header and every section bound of a mapped file. */
+static int validate(struct bhxh_db *db, unsigned flags)
+{
+	const struct bhxh_dbhdr *h = (const void *)db->base;
+	const char *magic = db->shadow ? BHXH_DB_MAGIC_SP : BHXH_DB_MAGIC_PW;
+
+	if (db->size < sizeof(*h) || memcmp(h->magic, magic, sizeof(h->magic)) != 0)
+		return -EBADMSG;
+	if (h->version != BHXH_DB_VERSION || h->hdr_size != sizeof(*h) ||
+	    h->file_size != db->size)
+		return -EBADMSG;
+	if (bhxh_db_sum(BHXH_DB_SUM_INIT, h, offsetof(struct bhxh_dbhdr, hdr_sum)) != h->hdr_sum)
+		return -EBADMSG;
+	for (int i = 0; i < BHXH_SEC_COUNT; i++) {
+		uint64_t off = h->sec[i].off, n = h->sec[i].count;
+
+		if (n == 0)
+			continue;
+		if (off % 8 != 0 || off < sizeof(*h) || off > db->size)
+			return -EBADMSG;
+		if (n > (db->size - off) / elem_size[i])
+			return -EBADMSG;
+		if (is_hash(i) && (n & (n - 1)) != 0)
+			return -EBADMSG;
+	}
+	if ((flags & BHXH_DB_CHECKSUM) &&
+	    bhxh_db_sum(BHXH_DB_SUM_INIT, db->base + sizeof(*h), db->size - sizeof(*h)) !=
+		    h->body_sum)
+		return -EBADMSG;
+
+	/* An empty section has no meaningful offset: no pointer at all. */
+#define SEC(i, type)                                                                       \
+	(h->sec[i].count == 0 ? NULL : (const type *)(const void *)(db->base + h->sec[i].off))
+	db->generation = h->generation;
+	db->nstrings = h->sec[BHXH_SEC_STRINGS].count;
+	db->strings = SEC(BHXH_SEC_STRINGS, char);
+	if (db->nstrings > 0 && db->strings[db->nstrings - 1] != '\0')
+		return -EBADMSG;
+	db->nusers = h->sec[BHXH_SEC_USERS].count;
+	db->users = SEC(BHXH_SEC_USERS, struct bhxh_dbuser);
+	db->ngroups = h->sec[BHXH_SEC_GROUPS].count;
+	db->groups = SEC(BHXH_SEC_GROUPS, struct bhxh_dbgroup);
+	db->nu32 = h->sec[BHXH_SEC_U32].count;
+	db->u32 = SEC(BHXH_SEC_U32, uint32_t);
+	db->nsp = h->sec[BHXH_SEC_SHADOW].count;
+	db->sp = SEC(BHXH_SEC_SHADOW, struct bhxh_dbshadow);
+	db->nmem = h->sec[BHXH_SEC_MEMBERS].count;
+	db->mem = SEC(BHXH_SEC_MEMBERS, struct bhxh_dbmember);
+	for (int i = 0; i < BHXH_SEC_COUNT; i++) {
+		if (!is_hash(i))
+			continue;
+		db->nh[i] = h->sec[i].count;
+		db->h[i] = SEC(i, uint32_t);
+	}
+#undef SEC
+	if (db->nusers > BHXH_DB_MAX_RECORDS || db->ngroups > BHXH_DB_MAX_RECORDS ||
+	    db->nsp > BHXH_DB_MAX_RECORDS || db->nmem > BHXH_DB_MAX_RECORDS)
+		return -EBADMSG;
+	return 0;
+}
+
+int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhxh_db *db)
+{
+	struct stat st;
+	void *map = MAP_FAILED;
+	int dfd = -1, fd = -1, r;
+
+	memset(db, 0, sizeof(*db));
+	db->shadow = strcmp(name, BHXH_DB_SHADOW) == 0;
+	dfd = open(dbdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* Whoever can write the directory can swap the file: root only. */
+	if (fstat(dfd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!owner_ok(&st, flags) || (st.st_mode & 022) != 0) {
+		r = -EPERM;
+		goto out;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	if (!owner_ok(&st, flags) || (st.st_mode & (db->shadow ? 027 : 022)) != 0) {
+		r = -EPERM;
+		goto out;
+	}
+	if (st.st_size < (off_t)sizeof(struct bhxh_dbhdr) ||
+	    (uint64_t)st.st_size > BHXH_DB_MAX_SIZE) {
+		r = -EBADMSG;
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		r = -errno;
+		goto out;
+	}
+	db->base = map;
+	db->mapped = true;
+	db->size = (size_t)st.st_size;
+	db->dev = st.st_dev;
+	db->ino = st.st_ino;
+	db->mtim = st.st_mtim;
+	r = validate(db, flags);
+	if (r < 0) {
+		(void)munmap(map, db->size);
+		memset(db, 0, sizeof(*db));
+	}
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	if (dfd >= 0)
+		(void)close(dfd);
+	return r;
+}
+
+int bhxh_db_from_memory(const void *p, size_t n, bool shadow, unsigned flags,
+			struct bhxh_db *db)
+{
+	int r;
+
+	memset(db, 0, sizeof(*db));
+	if (p == NULL || (uintptr_t)p % 8 != 0)
+		return -EINVAL;
+	db->base = p;
+	db->size = n;
+	db->shadow = shadow;
+	r = validate(db, flags);
+	if (r < 0)
+		memset(db, 0, sizeof(*db));
+	return r;
+}
+
+void bhxh_db_close(struct bhxh_db *db)
+{
+	if (db->base != NULL && db->mapped)
+		(void)munmap((void *)db->base, db->size);
+	memset(db, 0, sizeof(*db));
+}
+
+const char *bhxh_db_str(const struct bhxh_db *db, uint32_t off)
+{
+	/* The section ends with NUL (checked at open): any offset inside it
+	 * starts a terminated string. */
+	return off < db->nstrings ? db->strings + off : NULL;
+}
+
+const uint32_t *bhxh_db_u32(const struct bhxh_db *db, uint32_t idx, uint32_t n)
+{
+	static const uint32_t none[1];
+
+	if (idx > db->nu32 || n > db->nu32 - idx)
+		return NULL;
+	return n == 0 ? none : db->u32 + idx;
+}
+
+int bhxh_db_group_block(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+			const char **ret_blk, const uint32_t **ret_rel)
+{
+	const uint32_t *rel = bhxh_db_u32(db, g->mem, g->nmem);
+
+	if (rel == NULL || (g->nmem > 0 && g->memlen == 0))
+		return -EBADMSG;
+	if (g->memlen > 0 &&
+	    (g->memblk >= db->nstrings || g->memlen > db->nstrings - g->memblk ||
+	     db->strings[g->memblk + g->memlen - 1] != '\0'))
+		return -EBADMSG;
+	*ret_blk = g->memlen > 0 ? db->strings + g->memblk : "";
+	*ret_rel = rel;
+	return 0;
+}
+
+const char *bhxh_db_group_member(const struct bhxh_db *db, const struct bhxh_dbgroup *g,
+				 uint32_t i)
+{
+	const char *blk;
+	const uint32_t *rel;
+
+	if (i >= g->nmem || bhxh_db_group_block(db, g, &blk, &rel) < 0 || rel[i] >= g->memlen)
+		return NULL;
+	return blk + rel[i];
+}
+
+/* Walk the probe sequence of table sec for hash hv; match(i) says whether
+ * record i is the one.  Bounded by the table size whatever the content. */
+#define PROBE(db, sec, hv, nrec, match)                                                    \
+	do {                                                                               \
+		uint64_t n_ = (db)->nh[sec], mask_ = n_ - 1;                               \
+		for (uint64_t k_ = 0; k_ < n_; k_++) {                                     \
+			uint32_t v_ = (db)->h[sec][((hv) + k_) & mask_];                   \
+			uint64_t i = (uint64_t)v_ - 1;                                     \
+			if (v_ == 0 || i >= (nrec))                                        \
+				return NULL;                                               \
+			if (match)                                                         \
+				return &rec[i];                                            \
+		}                                                                          \
+		return NULL;                                                               \
+	} while (0)
+
+static bool name_is(const struct bhxh_db *db, uint32_t off, const char *name)
+{
+	const char *s = bhxh_db_str(db, off);
+
+	return s != NULL && strcmp(s, name) == 0;
+}
+
+const struct bhxh_dbuser *bhxh_db_user_by_name(const struct bhxh_db *db, const char *name)
+{
+	const struct bhxh_dbuser *rec = db->users;
+
+	PROBE(db, BHXH_SEC_H_UNAME, bhxh_db_hash_str(name), db->nusers,
+	      name_is(db, rec[i].name, name));
+}
+
+const struct bhxh_dbuser *bhxh_db_user_by_uid(const struct bhxh_db *db, uint32_t uid)
+{
+	const struct bhxh_dbuser *rec = db->users;
+
+	PROBE(db, BHXH_SEC_H_UID, bhxh_db_hash_id(uid), db->nusers, rec[i].uid == uid);
+}
+
+const struct bhxh_dbgroup *bhxh_db_group_by_name(const struct bhxh_db *db, const char *name)
+{
+	const struct bhxh_dbgroup *rec = db->groups;
+
+	PROBE(db, BHXH_SEC_H_GNAME, bhxh_db_hash_str(name), db->ngroups,
+	      name_is(db, rec[i].name, name));
+}
+
+const struct bhxh_dbgroup *bhxh_db_group_by_gid(const struct bhxh_db *db, uint32_t gid)
+{
+	const struct bhxh_dbgroup *rec = db->groups;
+
+	PROBE(db, BHXH_SEC_H_GID, bhxh_db_hash_id(gid), db->ngroups, rec[i].gid == gid);
+}
+
+const struct bhxh_dbshadow *bhxh_db_shadow_by_name(const struct bhxh_db *db, const char *name)
+{
+	const struct bhxh_dbshadow *rec = db->sp;
+
+	PROBE(db, BHXH_SEC_H_SNAME, bhxh_db_hash_str(name), db->nsp,
+	      name_is(db, rec[i].name, name));
+}
+
+const struct bhxh_dbmember *bhxh_db_member_by_name(const struct bhxh_db *db, const char *name)
+{
+	const struct bhxh_dbmember *rec = db->mem;
+
+	PROBE(db, BHXH_SEC_H_MNAME, bhxh_db_hash_str(name), db->nmem,
+	      name_is(db, rec[i].name, name));
+}
+
+static int check_table(const struct bhxh_db *db, int sec, uint64_t nrec)
+{
+	if (nrec > 0 && db->nh[sec] <= nrec)
+		return -EBADMSG;
+	for (uint64_t k = 0; k < db->nh[sec]; k++)
+		if (db->h[sec][k] > nrec)
+			return -EBADMSG;
+	return 0;
+}
+
+int bhxh_db_check(const struct bhxh_db *db)
+{
+	static const int tabs[] = { BHXH_SEC_H_UNAME, BHXH_SEC_H_UID, BHXH_SEC_H_GNAME,
+				    BHXH_SEC_H_GID, BHXH_SEC_H_SNAME, BHXH_SEC_H_MNAME };
+	const uint64_t nrec[] = { db->nusers, db->nusers, db->ngroups, db->ngroups, db->nsp,
+				  db->nmem };
+
+	for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
+		if (check_table(db, tabs[t], nrec[t]) < 0)
+			return -EBADMSG;
+	for (uint64_t i = 0; i < db->nusers; i++) {
+		const struct bhxh_dbuser *u = &db->users[i];
+		const char *name = bhxh_db_str(db, u->name);
+
+		if (name == NULL || bhxh_db_str(db, u->passwd) == NULL ||
+		    bhxh_db_str(db, u->gecos) == NULL || bhxh_db_str(db, u->dir) == NULL ||
+		    bhxh_db_str(db, u->shell) == NULL)
+			return -EBADMSG;
+		if (bhxh_db_user_by_name(db, name) != u || bhxh_db_user_by_uid(db, u->uid) != u)
+			return -EBADMSG;
+	}
+	for (uint64_t i = 0; i < db->ngroups; i++) {
+		const struct bhxh_dbgroup *g = &db->groups[i];
+		const char *name = bhxh_db_str(db, g->name);
+		const char *blk;
+		const uint32_t *rel;
+
+		if (name == NULL || bhxh_db_str(db, g->passwd) == NULL ||
+		    bhxh_db_group_block(db, g, &blk, &rel) < 0)
+			return -EBADMSG;
+		for (uint32_t m = 0; m < g->nmem; m++)
+			if (rel[m] >= g->memlen)
+				return -EBADMSG;
+		if (bhxh_db_group_by_name(db, name) != g || bhxh_db_group_by_gid(db, g->gid) != g)
+			return -EBADMSG;
+	}
+	for (uint64_t i = 0; i < db->nmem; i++) {
+		const struct bhxh_dbmember *m = &db->mem[i];
+		const char *name = bhxh_db_str(db, m->name);
+
+		if (name == NULL || bhxh_db_u32(db, m->gids, m->ngids) == NULL ||
+		    bhxh_db_member_by_name(db, name) != m)
+			return -EBADMSG;
+	}
+	for (uint64_t i = 0; i < db->nsp; i++) {
+		const struct bhxh_dbshadow *s = &db->sp[i];
+		const char *name = bhxh_db_str(db, s->name);
+
+		if (name == NULL || bhxh_db_str(db, s->passwd) == NULL ||
+		    bhxh_db_shadow_by_name(db, name) != s)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+int bhxh_dir_is_revoked(const char *dbdir, const char *user)
+{
+	struct bhxh_db db;
+	const struct bhxh_dbuser *u;
+	unsigned flags = 0;
+	int r;
+
+	if (user == NULL || strnlen(user, 256) >= 256)
+		return 0; /* no such name can be in the directory */
+#ifdef BHXH_TESTING
+	flags |= BHXH_DB_TRUST_EUID;
+#endif
+	r = bhxh_db_open(dbdir, BHXH_DB_PASSWD, flags, &db);
+	if (r < 0)
+		return r;
+	u = bhxh_db_user_by_name(&db, user);
+	r = (u != NULL && (u->flags & BHXH_DBU_REVOKED)) ? 1 : 0;
+	bhxh_db_close(&db);
+	return r;
+}

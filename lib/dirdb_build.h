@@ -1,0 +1,111 @@
+/* Building the directory database from the central directory's export
+ * (dir area): parse and validate the source, serialize, install atomically.
+ *
+ * Source directory SRC_DIR:
+ *   passwd   name:x:uid:gid:gecos:home:shell   (required; the password field
+ *            must be "x", "*" or "!": hashes belong in shadow)
+ *   group    name:x:gid:member,member...        (required)
+ *   shadow   the 9 standard fields              (optional; names must be in
+ *            passwd; an empty password field is refused)
+ *   revoked  one user name per line, '#' comments (optional; names must be
+ *            in passwd).  A revoked account stays resolvable (files keep
+ *            their owner's name) but pam_bhxh refuses it in the account
+ *            phase, and its shadow entry is served with expire=1 so that
+ *            pam_unix refuses it too.
+ * Empty lines are ignored.  Any other bad line is an error naming file:line,
+ * and nothing is installed.  Library code: 0 or -errno, no logging. */
+#ifndef BHXH_DIRDB_BUILD_H
+#define BHXH_DIRDB_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dirdb.h"
+
+/* Caps on the source. */
+#define BHXH_SRC_FILE_MAX (1ULL << 30)
+#define BHXH_SRC_FIELD_MAX 4096  /* one passwd/shadow field */
+
+struct bhxh_srcuser {
+	const char *name, *passwd, *gecos, *dir, *shell;
+	uint32_t uid, gid;
+	bool revoked;
+	unsigned line;
+};
+
+struct bhxh_srcgroup {
+	const char *name, *passwd;
+	uint32_t gid;
+	uint32_t mem, nmem; /* into bhxh_dirsrc.members */
+	unsigned line;
+};
+
+struct bhxh_srcshadow {
+	const char *name, *passwd;
+	int64_t f[6]; /* lastchg min max warn inact expire; -1 = empty */
+	uint64_t flag;
+	unsigned line;
+};
+
+/* An index over names or ids (open addressing, record index + 1). */
+struct bhxh_srcidx {
+	uint32_t *t;
+	size_t mask;
+};
+
+struct bhxh_dirsrc {
+	char *buf[4]; /* the file contents, split in place */
+	struct bhxh_srcuser *users;
+	size_t nusers, causers;
+	struct bhxh_srcgroup *groups;
+	size_t ngroups, cagroups;
+	struct bhxh_srcshadow *sp;
+	size_t nsp, casp;
+	const char **members;
+	size_t nmembers, camembers;
+	struct bhxh_srcrevoked {
+		const char *name;
+		unsigned line;
+	} *revoked;
+	size_t nrevoked, carevoked;
+	/* filled by bhxh_dirsrc_validate() */
+	struct bhxh_srcidx uname, uid, gname, gid;
+};
+
+enum bhxh_srckind { BHXH_SRC_PASSWD, BHXH_SRC_GROUP, BHXH_SRC_SHADOW, BHXH_SRC_REVOKED };
+
+void bhxh_dirsrc_init(struct bhxh_dirsrc *s);
+void bhxh_dirsrc_free(struct bhxh_dirsrc *s);
+
+/* Parse one file's content (buf of len bytes, modified in place and kept by
+ * the caller until bhxh_dirsrc_free; it must have a spare byte at buf[len]).
+ * fname is used in error messages.  Cross-file checks (shadow and revoked
+ * names must be in passwd) are made by bhxh_dirsrc_validate(). */
+int bhxh_dirsrc_parse(struct bhxh_dirsrc *s, enum bhxh_srckind kind, const char *fname,
+		      char *buf, size_t len, char *err, size_t errlen);
+
+/* Read and parse srcdir/{passwd,group,shadow,revoked}. */
+int bhxh_dirsrc_load(struct bhxh_dirsrc *s, const char *srcdir, char *err, size_t errlen);
+
+/* Refuse duplicates, uid/gid 0 and reserved ids, and names or ids that are
+ * also in the local files (local_passwd, local_group: NULL to skip); build
+ * the indexes.  Shadow entries must name a user of passwd. */
+int bhxh_dirsrc_validate(struct bhxh_dirsrc *s, const char *local_passwd,
+			 const char *local_group, char *err, size_t errlen);
+
+/* Index lookups after validation: the record or NULL. */
+const struct bhxh_srcuser *bhxh_dirsrc_user(const struct bhxh_dirsrc *s, const char *name);
+const struct bhxh_srcgroup *bhxh_dirsrc_group(const struct bhxh_dirsrc *s, const char *name);
+
+/* Serialize a validated source into the two database images (malloc'ed). */
+int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void **ret_pw,
+			 size_t *ret_pwlen, void **ret_sp, size_t *ret_splen);
+
+/* Write both images into dbdir (created 0755 if missing; it must be owned
+ * by root or the caller and not writable by others): temporary file,
+ * fsync, rename, fsync of the directory; shadow.db (0600) first. */
+int bhxh_dirdb_install(const char *dbdir, const void *pw, size_t pwlen, const void *sp,
+		       size_t splen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Live revocation: a running process (the driver stands for sshd) sees a
+# removed account disappear and a revoked one expire within a second, and
+# pam_bhxh's account phase refuses a revoked account with a message.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/nss/common.sh"
+setup_scratch
+make_source "$T/src"
+db_build "$T/src" "$T/db" >/dev/null || fail "build"
+export BHXH_NSS_DB_DIR="$T/db"
+cd "$T" || fail "cd"
+
+# watch USER: start the driver, wait until it has the user, then run the
+# rest of the arguments (the change), touch ./trigger and wait for it.
+watch() {
+	local user=$1
+	shift
+	rm -f trigger out
+	"$NSS_DRIVER" "$NSS_SO" watch "$user" 1000 >out 2>&1 &
+	local pid=$!
+	for _ in $(seq 100); do
+		grep -q present out 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q present out || { kill "$pid"; fail "driver did not start: $(cat out)"; }
+	"$@" >/dev/null || { kill "$pid"; fail "change failed"; }
+	touch trigger
+	wait "$pid" || fail "running process did not see the change in time: $(cat out)"
+	cat out
+}
+# Removal, seen by a running process.
+grep -v "^u600:" src/passwd >p && mv p src/passwd
+watch u600 db_build "$T/src" "$T/db"
+assert_match "^removed after" "$(tail -1 out)" "removal"
+
+# Revocation: the running process sees the shadow entry expire (root only:
+# shadow.db is root's).
+if [ "$(id -u)" = 0 ]; then
+	echo u7 >>src/revoked
+	watch u7 db_build "$T/src" "$T/db"
+	assert_match "^revoked after" "$(tail -1 out)" "revocation"
+else
+	echo u7 >>src/revoked
+	db_build "$T/src" "$T/db" >/dev/null || fail "build"
+fi
+
+# bhxhctl db diff shows it all.
+echo u8 >>src/revoked
+sed -i 's/^u9:x:300009:200001:User 9:/u9:x:300009:200002:User 9:/' src/passwd
+echo "newbie:x:399999:200001::/home/newbie:/bin/sh" >>src/passwd
+grep -v '^u10:' src/passwd >p && mv p src/passwd
+sed -i 's/^u3:!:19000:0:99999:7:::$/u3:$6$new$hash:19000:0:99999:7:::/' src/shadow
+sed -i 's/,u10,/,/' src/group
+"$BHXHCTL" --conf "$EMPTY_CONF" db diff src --db "$T/db" >diff.out
+rc=$?
+assert_eq 1 "$rc" "diff exit code"
+grep -qx '~ user u8: revoked' diff.out || fail "diff revoked: $(cat diff.out)"
+grep -qx '~ user u9: gid' diff.out || fail "diff gid: $(cat diff.out)"
+grep -qx '+ user newbie uid=399999' diff.out || fail "diff added: $(cat diff.out)"
+grep -qx -- '- user u10' diff.out || fail "diff removed: $(cat diff.out)"
+grep -qx '~ group big: members' diff.out || fail "diff members: $(cat diff.out)"
+if [ "$(id -u)" = 0 ]; then
+	grep -qx '~ user u3: shadow' diff.out || fail "diff shadow: $(cat diff.out)"
+	grep -qF '$6$new' diff.out && fail "diff shows a hash"
+fi
+db_build "$T/src" "$T/db" >/dev/null || fail "build"
+"$BHXHCTL" --conf "$EMPTY_CONF" db diff src --db "$T/db" >diff.out || fail "diff after build: $(cat diff.out)"
+
+# The account phase (root: a real PAM stack through pamdrive).
+[ "$(id -u)" = 0 ] || { echo "ok (PAM part skipped: not root)"; exit 0; }
+mkdir -p pam.d tally
+chmod 700 tally
+cat >pam.d/bhxhrev <<PAM
+account required $PAM_BHXH_SO conf=$EMPTY_CONF dir=$T/tally db_dir=$T/db
+PAM
+out=$("$PAMDRIVE" --confdir "$T/pam.d" bhxhrev u8 acct </dev/null)
+rc=$?
+assert_match "error: .*revoked" "$out" "revoked message"
+assert_match "acct: 6 " "$out" "revoked account: PAM_PERM_DENIED ($out)"
+[ "$rc" -ne 0 ] || fail "pamdrive exit for revoked"
+out=$("$PAMDRIVE" --confdir "$T/pam.d" bhxhrev u1 acct </dev/null) || fail "u1 refused: $out"
+assert_match "acct: 0 " "$out" "active account"
+# No database on this machine: nothing is revoked.
+sed -i "s|db_dir=$T/db|db_dir=$T/nodb|" pam.d/bhxhrev
+out=$("$PAMDRIVE" --confdir "$T/pam.d" bhxhrev u8 acct </dev/null) || fail "no db: $out"
+# A database that cannot be trusted fails closed.
+mkdir -m 777 "$T/baddb"
+cp "$T/db/passwd.db" "$T/baddb/"
+sed -i "s|db_dir=$T/nodb|db_dir=$T/baddb|" pam.d/bhxhrev
+out=$("$PAMDRIVE" --confdir "$T/pam.d" bhxhrev u1 acct </dev/null) && fail "unsafe db accepted: $out"
+assert_match "acct: 9 " "$out" "unsafe database: PAM_AUTHINFO_UNAVAIL"
+echo "ok"
