@@ -34,7 +34,7 @@ int bhxh_pam_dir_account(struct bhxh_pam *ctx)
 			       _("The account directory on this computer is damaged; contact "
 				 "the IT department."));
 		(void)bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_account",
-				     "directory-unavailable", NULL, false);
+				     "directory_unavailable", NULL, false);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	bhxh_log(ctx, LOG_NOTICE, "account %.100s is revoked in the central directory", ctx->user);
