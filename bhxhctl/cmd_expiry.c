@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "dirdb.h"
 #include "expiry.h"
 #include "i18n.h"
 #include "lastlogin.h"
@@ -44,6 +45,7 @@ enum status {
 	ST_PASSWORD_INACTIVE,
 	ST_ACCOUNT_EXPIRED,
 	ST_INACTIVE,
+	ST_REVOKED,
 };
 
 static const struct {
@@ -57,6 +59,7 @@ static const struct {
 	[ST_PASSWORD_INACTIVE] = { "password_inactive", N_("disabled: password expired") },
 	[ST_ACCOUNT_EXPIRED] = { "account_expired", N_("account expired") },
 	[ST_INACTIVE] = { "inactive", N_("disabled: inactive") },
+	[ST_REVOKED] = { "revoked", N_("revoked in the central directory") },
 };
 
 static int64_t cli_now(void)
@@ -217,8 +220,8 @@ static void print_account(const struct status_opts *o, const struct account *a,
 		fputs(*first ? "\n" : ",\n", stdout);
 		fputs("{\"user\":", stdout);
 		cli_json_str(stdout, a->name);
-		printf(",\"uid\":%lu,\"status\":\"%s\"", (unsigned long)a->uid,
-		       statuses[st].code);
+		printf(",\"uid\":%lu,\"status\":\"%s\",\"revoked\":%s", (unsigned long)a->uid,
+		       statuses[st].code, st == ST_REVOKED ? "true" : "false");
 		json_date(stdout, "password_expires", r->pw_expire_day);
 		json_date(stdout, "password_disabled", r->pw_disable_day);
 		json_date(stdout, "account_expires", r->acct_expire_day);
@@ -254,7 +257,9 @@ static int status(struct cli *cli, const struct status_opts *o)
 	size_t n = 0;
 	int64_t now = cli_now(), baseline = -1;
 	int dirfd = -1, r, rc = CLI_OK;
-	bool first = true, warned = false;
+	bool first = true, warned = false, have_db = false;
+	struct bhxh_db db;
+	unsigned dbflags = 0;
 	char d[32];
 
 	if (cli_load_conf(cli) < 0)
@@ -289,6 +294,16 @@ static int status(struct cli *cli, const struct status_opts *o)
 			baseline = -1;
 	}
 
+#ifdef BHXH_TESTING
+	dbflags |= BHXH_DB_TRUST_EUID;
+#endif
+	r = bhxh_db_open(cli->conf.dir.db_dir, BHXH_DB_PASSWD, dbflags, &db);
+	if (r == 0)
+		have_db = true;
+	else if (r != -ENOENT)
+		cli_err(_("directory database in %s unusable (%s): revocations not shown"),
+			cli->conf.dir.db_dir, strerror(-r));
+
 	if (o->json)
 		printf("{\"now\":\"%s\",\"within\":%llu,\"accounts\":[",
 		       bhxh_expiry_date(bhxh_expiry_day(now), d, sizeof(d)),
@@ -322,6 +337,13 @@ static int status(struct cli *cli, const struct status_opts *o)
 			continue;
 		}
 		st = classify(&res, o->within);
+		/* revoked in the central directory: refused whatever the dates say */
+		if (have_db) {
+			const struct bhxh_dbuser *u = bhxh_db_user_by_name(&db, accts[i].name);
+
+			if (u != NULL && (u->flags & BHXH_DBU_REVOKED))
+				st = ST_REVOKED;
+		}
 		if (st == ST_OK && o->user == NULL)
 			continue;
 		if (st != ST_OK && rc == CLI_OK)
@@ -334,6 +356,8 @@ static int status(struct cli *cli, const struct status_opts *o)
 		printf("%s\n", _("No account needs attention."));
 	if (dirfd >= 0)
 		close(dirfd);
+	if (have_db)
+		bhxh_db_close(&db);
 	if (o->user == NULL)
 		free_accounts(accts, n);
 	return rc;

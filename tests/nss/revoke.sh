@@ -92,6 +92,19 @@ assert_match "acct: 6 " "$out" "revoked account: PAM_PERM_DENIED ($out)"
 [ "$rc" -ne 0 ] || fail "pamdrive exit for revoked"
 out=$(pamdrive --confdir "$T/pam.d" bhxhrev u1 acct </dev/null) || fail "u1 refused: $out"
 assert_match "acct: 0 " "$out" "active account"
+# IT's review lists the revoked account as revoked
+printf 'db_dir = %s\n' "$T/db" >"$T/exp.conf"
+chmod 600 "$T/exp.conf"
+review() {
+	LD_PRELOAD="${SAN_PRELOAD:+$SAN_PRELOAD }$NSS_WRAPPER_SO" \
+	NSS_WRAPPER_PASSWD="$T/nw-passwd" NSS_WRAPPER_GROUP="$T/nw-group" \
+	NSS_WRAPPER_MODULE_SO_PATH="$NSS_SO" NSS_WRAPPER_MODULE_FN_PREFIX=bhxh \
+		"$BHXHCTL" --conf "$T/exp.conf" expiry status "$@"
+}
+out=$(review --user u8 --json)
+assert_match '"status":"revoked","revoked":true' "$out" "expiry status shows the revocation"
+out=$(review --user u1 --json)
+assert_match '"revoked":false' "$out" "expiry status: active account not revoked"
 # No database on this machine: nothing is revoked.
 sed -i "s|db_dir=$T/db|db_dir=$T/nodb|" pam.d/bhxhrev
 out=$(pamdrive --confdir "$T/pam.d" bhxhrev u8 acct </dev/null) || fail "no db: $out"
