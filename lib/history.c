@@ -156,17 +156,16 @@ out:
 
 static int lock_dir(int dfd, int *ret)
 {
+	int r;
 	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return -errno;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = -errno;
-
-			close(fd);
-			return e;
-		}
+	/* bounded: a stuck process must not hang every password change */
+	r = bhxh_flock_timeout(fd, LOCK_EX, BHXH_LOCK_TIMEOUT_MS);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
 	*ret = fd;
 	return 0;

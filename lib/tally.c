@@ -127,13 +127,11 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write)
 		r = -EPERM;
 		goto fail;
 	}
-	/* flock() is interrupted by nothing we set; it waits for the writer */
-	while (flock(fd, write ? LOCK_EX : LOCK_SH) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			goto fail;
-		}
-	}
+	/* wait for the writer, but not for ever: a stuck process must not
+	 * hang every login of the account */
+	r = bhxh_flock_timeout(fd, write ? LOCK_EX : LOCK_SH, BHXH_LOCK_TIMEOUT_MS);
+	if (r < 0)
+		goto fail;
 	return fd;
 fail:
 	close(fd);

@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/file.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +78,33 @@ int bhxh_strlcpy(char *dst, const char *src, size_t size)
 	}
 	memcpy(dst, src, n + 1);
 	return 0;
+}
+
+int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms)
+{
+	struct timespec start, now;
+	long wait_ns = 1000000; /* 1 ms, doubling up to 32 ms */
+
+	if (clock_gettime(CLOCK_MONOTONIC, &start) < 0)
+		return -errno;
+	for (;;) {
+		struct timespec ts;
+
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+			return -errno;
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    (long)timeout_ms)
+			return -ETIMEDOUT;
+		ts.tv_sec = 0;
+		ts.tv_nsec = wait_ns;
+		(void)nanosleep(&ts, NULL);
+		if (wait_ns < 32000000)
+			wait_ns *= 2;
+	}
 }
 
 static const uint32_t crc_table[256] = {

@@ -35,6 +35,13 @@ bool bhxh_valid_username(const char *name);
  * the source did not fit (the destination then holds the truncated copy). */
 int bhxh_strlcpy(char *dst, const char *src, size_t size);
 
+/* How long a PAM module waits for another process's lock on a state file
+ * before giving up (a stuck process must not hang every login). */
+#define BHXH_LOCK_TIMEOUT_MS 5000
+
+/* flock(fd, op) that gives up after timeout_ms: 0, -ETIMEDOUT, or -errno. */
+int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms);
+
 /* CRC-32 (IEEE 802.3, as zlib computes it). */
 uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len);
 

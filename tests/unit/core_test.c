@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -391,6 +395,47 @@ START_TEST(audit_encoding)
 }
 END_TEST
 
+/* A lock held by another process: waited for, then given up (no hang). */
+START_TEST(flock_gives_up)
+{
+	char path[] = "/tmp/bhxh-flock-XXXXXX";
+	int fd = mkstemp(path), fd2, p[2];
+	pid_t pid;
+	char c;
+	struct timespec a, b;
+	long ms;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int h = open(path, O_RDWR);
+
+		if (h < 0 || flock(h, LOCK_EX) < 0)
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	fd2 = open(path, O_RDWR);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(bhxh_flock_timeout(fd2, LOCK_SH, 300), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	ck_assert_msg(ms >= 300 && ms < 2000, "waited %ld ms", ms);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* the holder is gone: the lock is granted at once */
+	ck_assert_int_eq(bhxh_flock_timeout(fd2, LOCK_EX, 300), 0);
+	close(fd2);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("core");
@@ -405,6 +450,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lockout_policy);
 	tcase_add_test(tc, tally_unknown_slots);
 	tcase_add_test(tc, audit_encoding);
+	tcase_add_test(tc, flock_gives_up);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tt, tally_setup, tally_teardown);
 	tcase_add_test(tt, tally_roundtrip_and_corruption);
