@@ -6,6 +6,11 @@ d=$(scratch_dir)
 ctl() { LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" "$@"; }
 
 # --- config check ---------------------------------------------------------
+# the shipped /etc/security/bhxh.conf must be valid (an invalid one would
+# refuse every login)
+cp "$top_srcdir/conf/bhxh.conf" "$d/shipped.conf"
+chmod 644 "$d/shipped.conf"
+out=$(ctl config check --file "$d/shipped.conf" 2>&1) || fail "shipped bhxh.conf invalid: $out"
 printf 'deny = 5\nunlock_time = never\n# comment\neven_deny_root\n' >"$d/good.conf"
 out=$(ctl config check --file "$d/good.conf") || fail "valid file refused: $out"
 assert_match 'valid' "$out" "config check says valid"
