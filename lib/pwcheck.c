@@ -567,18 +567,18 @@ static unsigned estimate(const struct bhxh_pw_policy *p, const struct pch *c, si
 				relax(&e, i, i + strlen(uw[u]),
 				      C_USER + (caps ? 10 : 0) + (lt ? 10 : 0), T_USER);
 		}
-		/* keyboard walk: at least 4 keys, each next to the one before */
+		/* keyboard walk: at least 4 keys, each next to the one before; the
+		 * turns are counted as the walk grows (linear per start, so a long
+		 * walk cannot make the check quadratic per start) */
+		unsigned turns = 0;
+
 		for (j = i + 1; j < n && adjacent(c[j - 1].kb, c[j].kb); j++) {
-			unsigned turns = 0;
+			int x0, r0, x1, r1, x2, r2;
 
-			for (size_t t = i + 2; t <= j; t++) {
-				int x0, r0, x1, r1, x2, r2;
-
-				if (key_pos(c[t - 2].kb, &x0, &r0) && key_pos(c[t - 1].kb, &x1, &r1) &&
-				    key_pos(c[t].kb, &x2, &r2) &&
-				    (x1 - x0 != x2 - x1 || r1 - r0 != r2 - r1))
-					turns++;
-			}
+			if (j >= i + 2 && key_pos(c[j - 2].kb, &x0, &r0) &&
+			    key_pos(c[j - 1].kb, &x1, &r1) && key_pos(c[j].kb, &x2, &r2) &&
+			    (x1 - x0 != x2 - x1 || r1 - r0 != r2 - r1))
+				turns++;
 			if (j + 1 - i >= 4)
 				relax(&e, i, j + 1, 66 + log2_10(j + 1 - i) + 15 * turns, T_WALK);
 		}

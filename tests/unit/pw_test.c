@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +110,35 @@ START_TEST(weak_and_strong)
 			ck_assert_msg(strcmp(bhxh_pw_reason_code(v.reason), t[i].code) == 0,
 				      "'%s': got %s (%u bits), want %s", t[i].pw,
 				      bhxh_pw_reason_code(v.reason), v.bits, t[i].code);
+	}
+	bhxh_pw_policy_free(p);
+}
+END_TEST
+
+/* The longest passwords the module accepts, made of the patterns the
+ * estimate follows furthest (keyboard walks, sequences, repeats), are
+ * checked in linear-ish time: a user at the prompt cannot make the check
+ * take seconds (a 1000-character walk once took 7 s). */
+START_TEST(worst_case_input_is_fast)
+{
+	static const char *const unit[] = { "as", "qwertyuiop", "abcdefghijklmnopqrstuvwxyz",
+					    "a", "1qaz2wsx", "hanoi" };
+	struct bhxh_pw_policy *p = policy(base_args);
+	char pw[BHXH_PASS_MAX];
+
+	for (size_t u = 0; u < BHXH_ARRAY_SIZE(unit); u++) {
+		struct bhxh_pw_verdict v;
+		size_t len = strlen(unit[u]), k;
+		clock_t t0;
+		double secs;
+
+		for (k = 0; k + len < sizeof(pw); k += len)
+			memcpy(pw + k, unit[u], len);
+		pw[k] = '\0';
+		t0 = clock();
+		ck_assert_int_eq(bhxh_pw_check(p, pw, NULL, "nvminh", NULL, &v), 0);
+		secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+		ck_assert_msg(secs < 1.0, "'%s' x %zu took %.2f s", unit[u], k / len, secs);
 	}
 	bhxh_pw_policy_free(p);
 }
@@ -565,6 +595,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, weak_and_strong);
+	tcase_add_test(tc, worst_case_input_is_fast);
 	tcase_add_test(tc, user_and_gecos);
 	tcase_add_test(tc, charlen_counts_characters);
 	tcase_add_test(tc, pitfall_minlen_with_credits);
