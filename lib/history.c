@@ -44,21 +44,11 @@ static bool hash_ok(const char *h, size_t len)
 /* Open the directory: ours, not writable by group or others, no symlink. */
 static int open_dir(const char *dir, bool create, int *ret)
 {
-	struct stat st;
 	int fd;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
+	fd = bhxh_open_state_dir(dir, create);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		close(fd);
-		return -EPERM;
-	}
+		return fd;
 	*ret = fd;
 	return 0;
 }

@@ -35,28 +35,14 @@ int bhxh_lastlogin_parse(const char *buf, size_t len, int64_t *ret_when)
 
 int bhxh_lastlogin_open_dir(const char *path, bool create, int64_t now)
 {
-	struct stat st;
 	int fd, r;
 	int64_t since;
 
 	if (path == NULL || path[0] != '/')
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
+	fd = bhxh_open_state_dir(path, create);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		r = -EPERM;
-		goto fail;
-	}
+		return fd;
 	if (create && bhxh_lastlogin_baseline(fd, &since) == -ENOENT) {
 		r = bhxh_lastlogin_write(fd, BASELINE_NAME, now);
 		if (r < 0)

@@ -36,55 +36,9 @@ _Static_assert(sizeof(struct disk_hdr) % 8 == 0, "header padding");
 
 #define SLOT_SIZE ((off_t)sizeof(struct disk_slot))
 
-/* mkdir 0700, creating the parent (/var/lib/bhxh) too when it is missing. */
-static int make_state_dir(const char *path)
-{
-	char parent[PATH_MAX];
-	char *slash;
-
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	if (bhxh_strlcpy(parent, path, sizeof(parent)) < 0)
-		return -ENAMETOOLONG;
-	slash = strrchr(parent, '/');
-	if (slash == NULL || slash == parent)
-		return -ENOENT;
-	*slash = '\0';
-	if (mkdir(parent, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int bhxh_tally_open_dir(const char *path, bool create)
 {
-	struct stat st;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		int r = make_state_dir(path);
-
-		if (r < 0)
-			return r;
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
+	return bhxh_open_state_dir(path, create);
 }
 
 static uint32_t hash_name(const char *s)

@@ -1,6 +1,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/file.h>
 #include <time.h>
 #include <stdlib.h>
@@ -105,6 +109,57 @@ int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms)
 		if (wait_ns < 32000000)
 			wait_ns *= 2;
 	}
+}
+
+/* mkdir 0700, creating the parent (/var/lib/bhxh) too when it is missing. */
+static int make_state_dir(const char *path)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (bhxh_strlcpy(parent, path, sizeof(parent)) < 0)
+		return -ENAMETOOLONG;
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent)
+		return -ENOENT;
+	*slash = '\0';
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int bhxh_open_state_dir(const char *path, bool create)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		int r = make_state_dir(path);
+
+		if (r < 0)
+			return r;
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
 }
 
 static const uint32_t crc_table[256] = {

@@ -35,6 +35,11 @@ bool bhxh_valid_username(const char *name);
  * the source did not fit (the destination then holds the truncated copy). */
 int bhxh_strlcpy(char *dst, const char *src, size_t size);
 
+/* Open (and with create, make 0700, parent included) a root-only state
+ * directory: a real directory (O_NOFOLLOW) owned by the effective user and
+ * not writable by group or others.  Returns a directory fd or -errno. */
+int bhxh_open_state_dir(const char *path, bool create);
+
 /* How long a PAM module waits for another process's lock on a state file
  * before giving up (a stuck process must not hang every login). */
 #define BHXH_LOCK_TIMEOUT_MS 5000
