@@ -11,6 +11,9 @@ require_root
 require_cmd unshare
 require_cmd pam-auth-update
 [ -n "${PAM_SYSMODDIR:-}" ] && [ -d "$PAM_SYSMODDIR" ] || skip "PAM module directory unknown"
+# the profiles use the module's built-in paths: only a build for /etc and /var
+[ "${BHXH_SYSCONFDIR:-}" = /etc ] && [ "${BHXH_LOCALSTATEDIR:-}" = /var ] ||
+	skip "built with sysconfdir=${BHXH_SYSCONFDIR:-?} localstatedir=${BHXH_LOCALSTATEDIR:-?}"
 user=$(uniq_name)
 pass='Dung-Mat-Khau-2026'
 scratch_user "$user" "$pass"
