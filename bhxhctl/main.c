@@ -71,6 +71,7 @@ static const struct {
 	{ "expiry", cmd_expiry, "expiry status          password aging and account status" },
 	{ "db", cmd_db, "db build|verify|diff   the central directory database" },
 	{ "report", cmd_report, "report                 review authentication audit records" },
+	{ "posture", cmd_posture, "posture                antivirus and wireless checks of this machine" },
 };
 
 static void usage(FILE *f)

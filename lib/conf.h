@@ -67,6 +67,7 @@ struct bhxh_conf {
 	struct bhxh_pw_conf pw;
 	struct bhxh_expiry_conf expiry;
 	struct bhxh_dir_conf dir;
+	struct bhxh_posture_conf posture;
 };
 
 enum bhxh_opt_type {
@@ -102,6 +103,7 @@ extern const struct bhxh_opt bhxh_opts_audit[];
 extern const struct bhxh_opt bhxh_opts_pw[];
 extern const struct bhxh_opt bhxh_opts_expiry[];
 extern const struct bhxh_opt bhxh_opts_dir[];
+extern const struct bhxh_opt bhxh_opts_posture[];
 
 /* Defaults of every area. */
 void bhxh_conf_init(struct bhxh_conf *c);
@@ -111,6 +113,7 @@ void bhxh_conf_init_audit(struct bhxh_conf *c);
 void bhxh_conf_init_pw(struct bhxh_conf *c);
 void bhxh_conf_init_expiry(struct bhxh_conf *c);
 void bhxh_conf_init_dir(struct bhxh_conf *c);
+void bhxh_conf_init_posture(struct bhxh_conf *c);
 
 /* Apply one "key" or "key=value" token.  scope says where it came from;
  * where is the prefix used in error messages ("file:12" or NULL for an

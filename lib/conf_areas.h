@@ -11,5 +11,6 @@
 #include "conf_pw.h"
 #include "conf_expiry.h"
 #include "conf_dir.h"
+#include "conf_posture.h"
 
 #endif

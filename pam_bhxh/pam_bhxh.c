@@ -147,6 +147,9 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	r = bhxh_pam_dir_account(&ctx);
 	if (r != PAM_SUCCESS)
 		return r;
+	r = bhxh_pam_posture_account(&ctx);
+	if (r != PAM_SUCCESS)
+		return r;
 	return bhxh_pam_expiry_account(&ctx);
 }
 
