@@ -28,7 +28,7 @@ if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then
 		prc=1
 	fi
 	apt-get install -y --no-install-recommends clamav-daemon || true
-	[ -n "$prc" ] && rm -f /usr/sbin/policy-rc.d
+	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 # Vietnamese locale for the message tests and the demo
 if ! locale -a 2>/dev/null | grep -qi '^vi_VN\.utf8$'; then
