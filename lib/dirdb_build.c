@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1018,8 +1019,25 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* Temporary file, fsync, rename over name, fsync of the directory. */
-static int replace_file(int dfd, const char *name, const void *p, size_t n, mode_t mode)
+/* The group of shadow.db: "shadow", as for /etc/shadow, so that the
+ * setgid-shadow unix_chkpwd (pam_unix run by the user, a screen locker)
+ * can read it.  Only root can give a file away; others keep their group
+ * and mode 0600.  -1: no such group. */
+static gid_t shadow_gid(void)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (geteuid() != 0 || getgrnam_r("shadow", &gr, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL)
+		return (gid_t)-1;
+	return gr.gr_gid;
+}
+
+/* Temporary file, fsync, rename over name, fsync of the directory.  gid:
+ * the file's group ((gid_t)-1: unchanged). */
+static int replace_file(int dfd, const char *name, const void *p, size_t n, mode_t mode,
+			gid_t gid)
 {
 	char tmp[64];
 	int fd, r;
@@ -1029,7 +1047,8 @@ static int replace_file(int dfd, const char *name, const void *p, size_t n, mode
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, mode) < 0 || (r = write_all(fd, p, n)) < 0 || fsync(fd) < 0) {
+	if ((gid != (gid_t)-1 && fchown(fd, 0, gid) < 0) || fchmod(fd, mode) < 0 ||
+	    (r = write_all(fd, p, n)) < 0 || fsync(fd) < 0) {
 		r = -errno;
 		(void)close(fd);
 		goto fail;
@@ -1048,6 +1067,7 @@ int bhxh_dirdb_install(const char *dbdir, const void *pw, size_t pwlen, const vo
 		       size_t splen, char *err, size_t errlen)
 {
 	struct stat st;
+	gid_t sgid;
 	int dfd, r;
 
 	if (mkdir(dbdir, 0755) < 0 && errno != EEXIST) {
@@ -1068,9 +1088,10 @@ int bhxh_dirdb_install(const char *dbdir, const void *pw, size_t pwlen, const vo
 		r = -EPERM;
 		goto out;
 	}
-	r = replace_file(dfd, BHXH_DB_SHADOW, sp, splen, 0600);
+	sgid = shadow_gid();
+	r = replace_file(dfd, BHXH_DB_SHADOW, sp, splen, sgid == (gid_t)-1 ? 0600 : 0640, sgid);
 	if (r == 0)
-		r = replace_file(dfd, BHXH_DB_PASSWD, pw, pwlen, 0644);
+		r = replace_file(dfd, BHXH_DB_PASSWD, pw, pwlen, 0644, (gid_t)-1);
 	if (r < 0)
 		(void)seterr(err, errlen, "%s: %s", dbdir, strerror(-r));
 out:
