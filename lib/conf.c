@@ -252,18 +252,17 @@ int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
 	unsigned lineno = 0;
 	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
-			return 0;
-		r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return r;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	/* never blocks: a FIFO or device at the path is refused at once */
+	fd = bhxh_open_regular(AT_FDCWD, path, O_RDONLY, 0, &st);
+	if (fd == -EPERM) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
 		return -EINVAL;
+	}
+	if (fd < 0) {
+		if (fd == -ENOENT && missing_ok)
+			return 0;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-fd));
+		return fd;
 	}
 	if ((st.st_mode & S_IWOTH) || (st.st_uid != 0 && st.st_uid != geteuid())) {
 		snprintf(err, errlen, "%s: must be owned by root and not writable by others", path);

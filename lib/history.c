@@ -62,10 +62,10 @@ static int read_recs(int dfd, const char *user, struct rec *recs, size_t *n)
 	int fd, r = 0;
 
 	*n = 0;
-	fd = openat(dfd, user, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = bhxh_open_regular(dfd, user, O_RDONLY, 0, &st);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		return fd == -ENOENT ? 0 : fd;
+	if (st.st_uid != geteuid() ||
 	    (st.st_mode & 077) || st.st_size > FILE_MAX) {
 		r = -EPERM;
 		goto out;
@@ -121,9 +121,9 @@ static int write_recs(int dfd, const char *user, const struct rec *recs, size_t 
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", user);
 	(void)unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = bhxh_open_regular(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	f = fdopen(fd, "w");
 	if (f == NULL) {
 		r = -errno;
@@ -147,10 +147,10 @@ out:
 static int lock_dir(int dfd, int *ret)
 {
 	int r;
-	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = bhxh_open_regular(dfd, ".lock", O_RDWR | O_CREAT, 0600, NULL);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* bounded: a stuck process must not hang every password change */
 	r = bhxh_flock_timeout(fd, LOCK_EX, BHXH_LOCK_TIMEOUT_MS);
 	if (r < 0) {
@@ -273,14 +273,20 @@ int bhxh_history_import(const char *dir, const char *opasswd, unsigned *ret_user
 	size_t cap = 0;
 	unsigned users = 0, bad = 0;
 	FILE *f = NULL;
-	int dfd = -1, lfd = -1, r;
+	int dfd = -1, lfd = -1, ffd, r;
 
 	r = open_dir(dir, true, &dfd);
 	if (r < 0)
 		return r;
-	f = fopen(opasswd, "re");
+	ffd = bhxh_open_regular(AT_FDCWD, opasswd, O_RDONLY, 0, NULL);
+	if (ffd < 0) {
+		r = ffd;
+		goto out;
+	}
+	f = fdopen(ffd, "r");
 	if (f == NULL) {
 		r = -errno;
+		(void)close(ffd);
 		goto out;
 	}
 	recs = calloc(BHXH_HISTORY_MAX, sizeof(*recs));

@@ -62,14 +62,10 @@ static int read_record(int dirfd, const char *name, int64_t *ret_when)
 	ssize_t n;
 	int fd, r;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = bhxh_open_regular(dirfd, name, O_RDONLY, 0, &st);
 	if (fd < 0)
-		return errno == ELOOP ? -EPERM : -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		return fd == -ELOOP ? -EPERM : fd;
+	if (st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		r = -EPERM;
 		goto out;
@@ -135,9 +131,9 @@ int bhxh_lastlogin_write(int dirfd, const char *name, int64_t when)
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd))
 		rnd = (uint32_t)getpid() ^ (uint32_t)when;
 	snprintf(tmp, sizeof(tmp), ".tmp.%s.%08x", name, (unsigned)rnd);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = bhxh_open_regular(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
 	linked = true;

@@ -66,18 +66,11 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write)
 	struct stat st;
 	int fd, r;
 
-	if (write)
-		fd = openat(dirfd, fname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	else
-		fd = openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* never blocks: a FIFO or device at the path is refused at once */
+	fd = bhxh_open_regular(dirfd, fname, write ? O_RDWR | O_CREAT : O_RDONLY, 0600, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid() ||
-	    (st.st_mode & 077)) {
+		return fd;
+	if (st.st_nlink != 1 || st.st_uid != geteuid() || (st.st_mode & 077)) {
 		r = -EPERM;
 		goto fail;
 	}

@@ -84,6 +84,32 @@ int bhxh_strlcpy(char *dst, const char *src, size_t size)
 	return 0;
 }
 
+int bhxh_open_regular(int dirfd, const char *path, int flags, unsigned mode,
+		      struct stat *ret_st)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = openat(dirfd, path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		    (mode_t)mode);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EPERM;
+		goto fail;
+	}
+	if (ret_st != NULL)
+		*ret_st = st;
+	return fd;
+fail:
+	(void)close(fd);
+	return r;
+}
+
 int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms)
 {
 	struct timespec start, now;

@@ -40,6 +40,18 @@ int bhxh_strlcpy(char *dst, const char *src, size_t size);
  * not writable by group or others.  Returns a directory fd or -errno. */
 int bhxh_open_state_dir(const char *path, bool create);
 
+/* Open a state, configuration, database, history or last-login file
+ * without ever blocking or following a link: O_NONBLOCK, O_NOFOLLOW,
+ * O_CLOEXEC and O_NOCTTY are added to flags (openat(dirfd, path, ...);
+ * dirfd may be AT_FDCWD).  A FIFO, device, socket or directory planted at
+ * the path is refused at once with -EPERM (a FIFO would otherwise hang the
+ * open, a device could be anything); a symbolic link gives -ELOOP.  On
+ * success returns the descriptor (O_NONBLOCK left set: it changes nothing
+ * for a regular file) and, when ret_st is not NULL, its fstat. */
+struct stat;
+int bhxh_open_regular(int dirfd, const char *path, int flags, unsigned mode,
+		      struct stat *ret_st);
+
 /* How long a PAM module waits for another process's lock on a state file
  * before giving up (a stuck process must not hang every login). */
 #define BHXH_LOCK_TIMEOUT_MS 5000
