@@ -110,7 +110,8 @@ out:
 	return rc;
 }
 
-static int verify_one(const char *dbdir, const char *name, uint64_t *gen)
+static int verify_one(const char *dbdir, const char *name, uint64_t *gen,
+		      uint8_t id[BHXH_DB_BUILD_ID_LEN])
 {
 	struct bhxh_db db;
 	int r = bhxh_db_open(dbdir, name, db_flags() | BHXH_DB_CHECKSUM, &db);
@@ -119,6 +120,7 @@ static int verify_one(const char *dbdir, const char *name, uint64_t *gen)
 		r = bhxh_db_check(&db);
 		if (r == 0) {
 			*gen = db.generation;
+			memcpy(id, db.build_id, BHXH_DB_BUILD_ID_LEN);
 			if (db.shadow)
 				printf(_("%s/%s: generation %llu, %llu shadow entries: ok\n"), dbdir,
 				       name, (unsigned long long)db.generation,
@@ -130,9 +132,9 @@ static int verify_one(const char *dbdir, const char *name, uint64_t *gen)
 		}
 		bhxh_db_close(&db);
 	}
-	if (r == -EPERM)
-		cli_err(_("%s/%s: must be owned by root and not writable by others (nor readable, "
-			  "for shadow.db)"),
+	if (r == -EPERM || r == -ELOOP)
+		cli_err(_("%s/%s: must be a regular file owned by root and not writable by others "
+			  "(nor readable by others, for shadow.db)"),
 			dbdir, name);
 	else if (r == -EBADMSG)
 		cli_err(_("%s/%s: corrupt, truncated or not a pam_bhxh database"), dbdir, name);
@@ -143,14 +145,15 @@ static int verify_one(const char *dbdir, const char *name, uint64_t *gen)
 
 static int do_verify(const char *dbdir)
 {
+	uint8_t id1[BHXH_DB_BUILD_ID_LEN], id2[BHXH_DB_BUILD_ID_LEN];
 	uint64_t g1 = 0, g2 = 0;
-	int r1 = verify_one(dbdir, BHXH_DB_PASSWD, &g1);
-	int r2 = verify_one(dbdir, BHXH_DB_SHADOW, &g2);
+	int r1 = verify_one(dbdir, BHXH_DB_PASSWD, &g1, id1);
+	int r2 = verify_one(dbdir, BHXH_DB_SHADOW, &g2, id2);
 
 	if (r1 < 0 || r2 < 0)
 		return CLI_NO;
-	if (g1 != g2) {
-		cli_err(_("passwd.db and shadow.db are of different generations (%llu, %llu): "
+	if (g1 != g2 || memcmp(id1, id2, sizeof(id1)) != 0) {
+		cli_err(_("passwd.db and shadow.db are of different builds (generations %llu, %llu): "
 			  "run the build again"),
 			(unsigned long long)g1, (unsigned long long)g2);
 		return CLI_NO;

@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "dirdb.h"
+#include "util.h"
 
-_Static_assert(sizeof(struct bhxh_dbhdr) == 256, "header is 256 bytes");
-_Static_assert(sizeof(struct bhxh_dbuser) == 32, "user record");
+_Static_assert(sizeof(struct bhxh_dbhdr) == 512, "header is 512 bytes");
+_Static_assert(sizeof(struct bhxh_dbuser) == 40, "user record");
 _Static_assert(sizeof(struct bhxh_dbmember) == 16, "member record");
 _Static_assert(sizeof(struct bhxh_dbgroup) == 32, "group record");
 _Static_assert(sizeof(struct bhxh_dbshadow) == 72, "shadow record");
@@ -32,6 +33,7 @@ static const size_t elem_size[BHXH_SEC_COUNT] = {
 	[BHXH_SEC_H_SNAME] = 4,
 	[BHXH_SEC_MEMBERS] = sizeof(struct bhxh_dbmember),
 	[BHXH_SEC_H_MNAME] = 4,
+	[BHXH_SEC_REVOKED] = 4,
 };
 
 uint64_t bhxh_db_sum(uint64_t h, const void *p, size_t n)
@@ -43,6 +45,100 @@ uint64_t bhxh_db_sum(uint64_t h, const void *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+uint64_t bhxh_db_mix(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t w;
+
+	/* 8 bytes a step: each step is a bijection of the running value for
+	 * a given input word and of the word for a given value, so any change
+	 * of one word changes the result. */
+	while (n >= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+		b += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, b, n);
+	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* A string of the section, or "" when off is out of bounds. */
+static const char *str_or_empty(const char *strings, uint64_t nstrings, uint32_t off)
+{
+	return off < nstrings ? strings + off : "";
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	return bhxh_db_mix(h, s, strlen(s) + 1);
+}
+
+static uint32_t fold(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t bhxh_db_user_sum(const struct bhxh_dbuser *u, const char *strings, uint64_t nstrings)
+{
+	struct bhxh_dbuser c = *u;
+	const uint32_t offs[5] = { u->name, u->passwd, u->gecos, u->dir, u->shell };
+	uint64_t h;
+
+	c.sum = 0;
+	h = bhxh_db_mix(BHXH_DB_SUM_INIT, &c, sizeof(c));
+	for (int i = 0; i < 5; i++)
+		h = mix_str(h, str_or_empty(strings, nstrings, offs[i]));
+	return fold(h);
+}
+
+uint32_t bhxh_db_shadow_sum(const struct bhxh_dbshadow *e, const char *strings,
+			    uint64_t nstrings)
+{
+	struct bhxh_dbshadow c = *e;
+	uint64_t h;
+
+	c.sum = 0;
+	h = bhxh_db_mix(BHXH_DB_SUM_INIT, &c, sizeof(c));
+	h = mix_str(h, str_or_empty(strings, nstrings, e->name));
+	h = mix_str(h, str_or_empty(strings, nstrings, e->passwd));
+	return fold(h);
+}
+
+int bhxh_db_user_ok(const struct bhxh_db *db, const struct bhxh_dbuser *u)
+{
+	return bhxh_db_user_sum(u, db->strings, db->nstrings) == u->sum ? 0 : -EBADMSG;
+}
+
+int bhxh_db_shadow_ok(const struct bhxh_db *db, const struct bhxh_dbshadow *e)
+{
+	return bhxh_db_shadow_sum(e, db->strings, db->nstrings) == e->sum ? 0 : -EBADMSG;
+}
+
+bool bhxh_db_same_build(const struct bhxh_db *a, const struct bhxh_db *b)
+{
+	return a->generation == b->generation &&
+	       memcmp(a->build_id, b->build_id, sizeof(a->build_id)) == 0;
+}
+
+bool bhxh_db_gen_name_ok(const char *s)
+{
+	size_t i = 1, digits = 0, hex = 0;
+
+	if (s[0] != 'g')
+		return false;
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (digits == 0 || digits > 20 || s[i++] != '-')
+		return false;
+	for (; (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'); i++)
+		hex++;
+	return hex == 8 && s[i] == '\0';
 }
 
 uint32_t bhxh_db_hash_str(const char *s)
@@ -109,6 +205,10 @@ static int validate(struct bhxh_db *db, unsigned flags)
 #define SEC(i, type)                                                                       \
 	(h->sec[i].count == 0 ? NULL : (const type *)(const void *)(db->base + h->sec[i].off))
 	db->generation = h->generation;
+	memcpy(db->build_id, h->build_id, sizeof(db->build_id));
+	db->revoked_sum = h->revoked_sum;
+	db->nrev = h->sec[BHXH_SEC_REVOKED].count;
+	db->rev = SEC(BHXH_SEC_REVOKED, uint32_t);
 	db->nstrings = h->sec[BHXH_SEC_STRINGS].count;
 	db->strings = SEC(BHXH_SEC_STRINGS, char);
 	if (db->nstrings > 0 && db->strings[db->nstrings - 1] != '\0')
@@ -131,16 +231,60 @@ static int validate(struct bhxh_db *db, unsigned flags)
 	}
 #undef SEC
 	if (db->nusers > BHXH_DB_MAX_RECORDS || db->ngroups > BHXH_DB_MAX_RECORDS ||
-	    db->nsp > BHXH_DB_MAX_RECORDS || db->nmem > BHXH_DB_MAX_RECORDS)
+	    db->nsp > BHXH_DB_MAX_RECORDS || db->nmem > BHXH_DB_MAX_RECORDS ||
+	    db->nrev > BHXH_DB_MAX_RECORDS)
 		return -EBADMSG;
 	return 0;
+}
+
+/* Whoever can write a directory can swap its files: root only. */
+static int dir_ok(int fd, unsigned flags)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || !owner_ok(&st, flags) || (st.st_mode & 022) != 0)
+		return -EPERM;
+	return 0;
+}
+
+/* The directory of the current generation: the target of dbdir/current (a
+ * generation directory name, checked, never a path), or dbdir itself when
+ * there is no `current` (flat layout).  Returns a new descriptor. */
+static int open_gen_dir(int dfd, unsigned flags)
+{
+	char target[BHXH_DB_GEN_NAME_MAX + 2];
+	ssize_t n = readlinkat(dfd, BHXH_DB_CURRENT, target, sizeof(target));
+	int gfd, r;
+
+	if (n < 0 && errno == ENOENT) {
+		gfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+		return gfd < 0 ? -errno : gfd;
+	}
+	if (n < 0)
+		return errno == EINVAL ? -EPERM : -errno; /* not a symbolic link */
+	if ((size_t)n >= sizeof(target))
+		return -EBADMSG;
+	target[n] = '\0';
+	if (!bhxh_db_gen_name_ok(target))
+		return -EBADMSG;
+	gfd = openat(dfd, target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (gfd < 0)
+		return -errno;
+	r = dir_ok(gfd, flags);
+	if (r < 0) {
+		(void)close(gfd);
+		return r;
+	}
+	return gfd;
 }
 
 int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhxh_db *db)
 {
 	struct stat st;
 	void *map = MAP_FAILED;
-	int dfd = -1, fd = -1, r;
+	int dfd = -1, gfd = -1, fd = -1, r;
 
 	memset(db, 0, sizeof(*db));
 	db->shadow = strcmp(name, BHXH_DB_SHADOW) == 0;
@@ -149,26 +293,18 @@ int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhx
 		r = -errno;
 		goto out;
 	}
-	/* Whoever can write the directory can swap the file: root only. */
-	if (fstat(dfd, &st) < 0) {
-		r = -errno;
+	r = dir_ok(dfd, flags);
+	if (r < 0)
+		goto out;
+	gfd = open_gen_dir(dfd, flags);
+	if (gfd < 0) {
+		r = gfd;
 		goto out;
 	}
-	if (!owner_ok(&st, flags) || (st.st_mode & 022) != 0) {
-		r = -EPERM;
-		goto out;
-	}
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* never blocks: a FIFO or device is refused at once (-EPERM) */
+	fd = bhxh_open_regular(gfd, name, O_RDONLY, 0, &st);
 	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EBADMSG;
+		r = fd;
 		goto out;
 	}
 	if (!owner_ok(&st, flags) || (st.st_mode & (db->shadow ? 027 : 022)) != 0) {
@@ -199,6 +335,8 @@ int bhxh_db_open(const char *dbdir, const char *name, unsigned flags, struct bhx
 out:
 	if (fd >= 0)
 		(void)close(fd);
+	if (gfd >= 0)
+		(void)close(gfd);
 	if (dfd >= 0)
 		(void)close(dfd);
 	return r;
@@ -356,6 +494,7 @@ int bhxh_db_check(const struct bhxh_db *db)
 				    BHXH_SEC_H_GID, BHXH_SEC_H_SNAME, BHXH_SEC_H_MNAME };
 	const uint64_t nrec[] = { db->nusers, db->nusers, db->ngroups, db->ngroups, db->nsp,
 				  db->nmem };
+	uint64_t nflagged = 0;
 
 	for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
 		if (check_table(db, tabs[t], nrec[t]) < 0)
@@ -368,7 +507,8 @@ int bhxh_db_check(const struct bhxh_db *db)
 		    bhxh_db_str(db, u->gecos) == NULL || bhxh_db_str(db, u->dir) == NULL ||
 		    bhxh_db_str(db, u->shell) == NULL)
 			return -EBADMSG;
-		if (bhxh_db_user_by_name(db, name) != u || bhxh_db_user_by_uid(db, u->uid) != u)
+		if (bhxh_db_user_ok(db, u) < 0 || bhxh_db_user_by_name(db, name) != u ||
+		    bhxh_db_user_by_uid(db, u->uid) != u)
 			return -EBADMSG;
 	}
 	for (uint64_t i = 0; i < db->ngroups; i++) {
@@ -399,16 +539,58 @@ int bhxh_db_check(const struct bhxh_db *db)
 		const char *name = bhxh_db_str(db, s->name);
 
 		if (name == NULL || bhxh_db_str(db, s->passwd) == NULL ||
-		    bhxh_db_shadow_by_name(db, name) != s)
+		    bhxh_db_shadow_ok(db, s) < 0 || bhxh_db_shadow_by_name(db, name) != s)
 			return -EBADMSG;
 	}
-	return 0;
+	/* The revoked list verifies, each name on it is a user flagged
+	 * revoked, and no other user is flagged. */
+	if (db->shadow)
+		return 0;
+	if (bhxh_db_revoked(db, "") < 0)
+		return -EBADMSG;
+	for (uint64_t i = 0; i < db->nrev; i++) {
+		const struct bhxh_dbuser *u = bhxh_db_user_by_name(db, bhxh_db_str(db, db->rev[i]));
+
+		if (u == NULL || !(u->flags & BHXH_DBU_REVOKED))
+			return -EBADMSG;
+	}
+	for (uint64_t i = 0; i < db->nusers; i++)
+		if (db->users[i].flags & BHXH_DBU_REVOKED)
+			nflagged++;
+	return nflagged == db->nrev ? 0 : -EBADMSG;
+}
+
+int bhxh_db_revoked(const struct bhxh_db *db, const char *name)
+{
+	const struct bhxh_dbuser *u;
+	uint64_t h = BHXH_DB_SUM_INIT;
+	bool found = false;
+
+	/* The whole list is checked at every call (a few bytes per revoked
+	 * account): a flipped bit anywhere in it is seen, whoever asks. */
+	for (uint64_t i = 0; i < db->nrev; i++) {
+		const char *s = bhxh_db_str(db, db->rev[i]);
+
+		if (s == NULL)
+			return -EBADMSG;
+		h = mix_str(h, s);
+		if (!found && strcmp(s, name) == 0)
+			found = true;
+	}
+	if (h != db->revoked_sum)
+		return -EBADMSG;
+	/* The record must agree (its own checksum covers the flag).  A name
+	 * on the list whose record cannot be found is still revoked. */
+	u = name[0] != '\0' ? bhxh_db_user_by_name(db, name) : NULL;
+	if (u != NULL &&
+	    (bhxh_db_user_ok(db, u) < 0 || ((u->flags & BHXH_DBU_REVOKED) != 0) != found))
+		return -EBADMSG;
+	return found ? 1 : 0;
 }
 
 int bhxh_dir_is_revoked(const char *dbdir, const char *user)
 {
 	struct bhxh_db db;
-	const struct bhxh_dbuser *u;
 	unsigned flags = 0;
 	int r;
 
@@ -420,8 +602,7 @@ int bhxh_dir_is_revoked(const char *dbdir, const char *user)
 	r = bhxh_db_open(dbdir, BHXH_DB_PASSWD, flags, &db);
 	if (r < 0)
 		return r;
-	u = bhxh_db_user_by_name(&db, user);
-	r = (u != NULL && (u->flags & BHXH_DBU_REVOKED)) ? 1 : 0;
+	r = bhxh_db_revoked(&db, user);
 	bhxh_db_close(&db);
 	return r;
 }

@@ -113,8 +113,12 @@ static int refresh(struct slot *s)
 	struct stat st;
 	int r;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, s->name) >= (int)sizeof(path))
+	/* The current generation (dir/current/NAME), or a flat directory. */
+	if (snprintf(path, sizeof(path), "%s/" BHXH_DB_CURRENT "/%s", dir, s->name) >=
+	    (int)sizeof(path))
 		return -ENAMETOOLONG;
+	if (stat(path, &st) < 0 && errno == ENOENT)
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, s->name);
 	if (stat(path, &st) < 0) {
 		r = -errno;
 		unref(s->cur);
@@ -162,6 +166,15 @@ static int acquire(struct slot *s, struct mapref **ret)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return r;
+}
+
+/* The next acquire() stats the path again. */
+static void force_recheck(struct slot *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->checked.tv_sec = 0;
+	s->checked.tv_nsec = 0;
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void release(struct slot *s, struct mapref *m)
@@ -222,6 +235,9 @@ static int fill_pw(const struct bhxh_db *db, const struct bhxh_dbuser *u, struct
 	for (int i = 0; i < 5; i++)
 		if (s[i] == NULL)
 			return -EBADMSG;
+	/* a flipped bit must not hand out another uid or name */
+	if (bhxh_db_user_ok(db, u) < 0)
+		return -EBADMSG;
 	for (int i = 0; i < 5; i++)
 		if ((d[i] = pack_str(&k, s[i])) == NULL)
 			return -ERANGE;
@@ -278,7 +294,8 @@ static int fill_sp(const struct bhxh_db *db, const struct bhxh_dbshadow *e, stru
 	const char *name = bhxh_db_str(db, e->name), *passwd = bhxh_db_str(db, e->passwd);
 	struct pack k = { buf, len };
 
-	if (name == NULL || passwd == NULL)
+	/* a flipped bit must not change a password or an expiry date */
+	if (name == NULL || passwd == NULL || bhxh_db_shadow_ok(db, e) < 0)
 		return -EBADMSG;
 	if ((sp->sp_namp = pack_str(&k, name)) == NULL ||
 	    (sp->sp_pwdp = pack_str(&k, passwd)) == NULL)
@@ -496,6 +513,38 @@ EXPORT enum nss_status _nss_bhxh_initgroups_dyn(const char *user, gid_t group, l
 
 /* ---- shadow ------------------------------------------------------------ */
 
+/* shadow.db is served only next to the passwd.db of the same build: a
+ * pair that does not match (one file replaced by hand, or a lookup that
+ * raced a build) is checked again at once and refused if it still
+ * differs, so a shadow entry never goes with another build's account. */
+static int acquire_sp(struct mapref **ret)
+{
+	struct mapref *m, *p;
+	int r;
+
+	for (int attempt = 0;; attempt++) {
+		r = acquire(&slot_sp, &m);
+		if (r < 0)
+			return r;
+		r = acquire(&slot_pw, &p);
+		if (r < 0) {
+			release(&slot_sp, m);
+			return r;
+		}
+		r = bhxh_db_same_build(&m->db, &p->db) ? 0 : -EBADMSG;
+		release(&slot_pw, p);
+		if (r == 0) {
+			*ret = m;
+			return 0;
+		}
+		release(&slot_sp, m);
+		if (attempt == 1)
+			return r;
+		force_recheck(&slot_sp);
+		force_recheck(&slot_pw);
+	}
+}
+
 EXPORT enum nss_status _nss_bhxh_getspnam_r(const char *name, struct spwd *sp, char *buf,
 					    size_t len, int *errnop)
 {
@@ -503,7 +552,7 @@ EXPORT enum nss_status _nss_bhxh_getspnam_r(const char *name, struct spwd *sp, c
 	const struct bhxh_dbshadow *e;
 	int saved = errno, r = NOT_FOUND;
 
-	if (name_ok(name) && (r = acquire(&slot_sp, &m)) == 0) {
+	if (name_ok(name) && (r = acquire_sp(&m)) == 0) {
 		e = bhxh_db_shadow_by_name(&m->db, name);
 		r = e == NULL ? NOT_FOUND : fill_sp(&m->db, e, sp, buf, len);
 		release(&slot_sp, m);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -40,6 +41,14 @@ static int parse(struct bhxh_dirsrc *s, enum bhxh_srckind k, const char *text, c
 	free(s->buf[k]);
 	s->buf[k] = b;
 	return bhxh_dirsrc_parse(s, k, fname[k], b, n, err, errlen);
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 
 static void load_all(struct bhxh_dirsrc *s)
@@ -336,10 +345,10 @@ START_TEST(files_owner_mode_and_revocation)
 	ck_assert_int_eq(bhxh_dir_is_revoked(sub, "bob"), -ENOENT);
 	ck_assert_msg(bhxh_dirdb_install(sub, pw, pwlen, sp, splen, err, sizeof(err)) == 0, "%s",
 		      err);
-	snprintf(path, sizeof(path), "%s/passwd.db", sub);
+	snprintf(path, sizeof(path), "%s/current/passwd.db", sub);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
-	snprintf(path, sizeof(path), "%s/shadow.db", sub);
+	snprintf(path, sizeof(path), "%s/current/shadow.db", sub);
 	ck_assert_int_eq(stat(path, &st), 0);
 	/* root:shadow 0640 like /etc/shadow (0600 for another user or
 	 * without a shadow group) */
@@ -363,7 +372,7 @@ START_TEST(files_owner_mode_and_revocation)
 	 * writable by others: all refused. */
 	ck_assert_int_eq(chmod(path, 0604), 0);
 	ck_assert_int_eq(bhxh_db_open(sub, BHXH_DB_SHADOW, BHXH_DB_TRUST_EUID, &db), -EPERM);
-	snprintf(path, sizeof(path), "%s/passwd.db", sub);
+	snprintf(path, sizeof(path), "%s/current/passwd.db", sub);
 	ck_assert_int_eq(chmod(path, 0666), 0);
 	ck_assert_int_eq(bhxh_db_open(sub, BHXH_DB_PASSWD, BHXH_DB_TRUST_EUID, &db), -EPERM);
 	ck_assert_int_eq(chmod(path, 0644), 0);
@@ -371,7 +380,8 @@ START_TEST(files_owner_mode_and_revocation)
 	ck_assert_int_eq(bhxh_db_open(sub, BHXH_DB_PASSWD, BHXH_DB_TRUST_EUID, &db), -EPERM);
 	ck_assert_int_eq(bhxh_dirdb_install(sub, pw, pwlen, sp, splen, err, sizeof(err)), -EPERM);
 	ck_assert_int_eq(chmod(sub, 0755), 0);
-	/* A symlink in place of the file is not followed. */
+	/* The compatibility link is not what readers use: a symlink in place
+	 * of the generation's file is not followed. */
 	snprintf(moved, sizeof(moved), "%s/moved.db", dir);
 	ck_assert_int_eq(rename(path, moved), 0);
 	ck_assert_int_eq(symlink(moved, path), 0);
@@ -390,11 +400,171 @@ START_TEST(files_owner_mode_and_revocation)
 				 -EBADMSG);
 		ck_assert_int_lt(bhxh_dir_is_revoked(sub, "bob"), 0);
 	}
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/shadow.db", sub);
-	unlink(path);
-	rmdir(sub);
-	rmdir(dir);
+	rm_rf(dir);
+	free(pw);
+	free(sp);
+	bhxh_dirsrc_free(&s);
+}
+END_TEST
+
+/* Install, with leftovers of killed builds planted, and look at the
+ * directory: `current` names the new generation, the previous one stays
+ * until the next build, everything else is gone. */
+static unsigned count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(generations_switch_and_leftovers_go)
+{
+	struct bhxh_dirsrc s;
+	struct bhxh_db db, sdb;
+	void *pw, *sp;
+	size_t pwlen, splen;
+	char dir[] = "/tmp/bhxh-dirtest.XXXXXX", path[160], link1[64], link2[64], err[256];
+	ssize_t n;
+	int fd;
+
+	load_all(&s);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (uint64_t gen = 1; gen <= 3; gen++) {
+		ck_assert_int_eq(bhxh_dirdb_serialize(&s, gen, &pw, &pwlen, &sp, &splen), 0);
+		if (gen == 3) {
+			/* what killed builds leave behind */
+			snprintf(path, sizeof(path), "%s/g99-deadbeef", dir);
+			ck_assert_int_eq(mkdir(path, 0755), 0);
+			snprintf(path, sizeof(path), "%s/g99-deadbeef/passwd.db", dir);
+			fd = open(path, O_WRONLY | O_CREAT, 0644);
+			ck_assert_int_ge(fd, 0);
+			close(fd);
+			snprintf(path, sizeof(path), "%s/.current.new", dir);
+			ck_assert_int_eq(symlink("g98-00000000", path), 0);
+			snprintf(path, sizeof(path), "%s/.passwd.db.4242", dir);
+			fd = open(path, O_WRONLY | O_CREAT, 0644);
+			ck_assert_int_ge(fd, 0);
+			close(fd);
+		}
+		ck_assert_msg(bhxh_dirdb_install(dir, pw, pwlen, sp, splen, err, sizeof(err)) == 0,
+			      "%s", err);
+		free(pw);
+		bhxh_wipe(sp, splen);
+		free(sp);
+		ck_assert_int_eq(bhxh_db_open(dir, BHXH_DB_PASSWD, BHXH_DB_TRUST_EUID, &db), 0);
+		ck_assert_int_eq(bhxh_db_open(dir, BHXH_DB_SHADOW, BHXH_DB_TRUST_EUID, &sdb), 0);
+		ck_assert_uint_eq(db.generation, gen);
+		ck_assert(bhxh_db_same_build(&db, &sdb));
+		bhxh_db_close(&db);
+		bhxh_db_close(&sdb);
+		snprintf(path, sizeof(path), "%s/current", dir);
+		n = readlink(path, link1, sizeof(link1) - 1);
+		ck_assert_int_gt(n, 0);
+		link1[n] = '\0';
+		ck_assert(bhxh_db_gen_name_ok(link1));
+		ck_assert_int_eq((int)strtol(link1 + 1, NULL, 10), (int)gen);
+		/* this generation and the one before it, nothing else */
+		ck_assert_uint_eq(count_entries(dir, "g"), gen == 1 ? 1 : 2);
+		ck_assert_uint_eq(count_entries(dir, "."), 3); /* . .. .lock */
+		snprintf(path, sizeof(path), "%s/passwd.db", dir);
+		n = readlink(path, link2, sizeof(link2) - 1);
+		ck_assert_int_gt(n, 0);
+		link2[n] = '\0';
+		ck_assert_str_eq(link2, "current/passwd.db");
+	}
+	/* Two images of different builds are refused. */
+	{
+		void *pw2, *sp2;
+		size_t pwlen2, splen2;
+
+		ck_assert_int_eq(bhxh_dirdb_serialize(&s, 4, &pw, &pwlen, &sp, &splen), 0);
+		ck_assert_int_eq(bhxh_dirdb_serialize(&s, 4, &pw2, &pwlen2, &sp2, &splen2), 0);
+		ck_assert_int_lt(bhxh_dirdb_install(dir, pw, pwlen, sp2, splen2, err, sizeof(err)),
+				 0);
+		free(pw);
+		free(sp);
+		free(pw2);
+		free(sp2);
+	}
+	/* A FIFO planted in place of a file is refused at once. */
+	snprintf(path, sizeof(path), "%s/current/passwd.db", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(bhxh_db_open(dir, BHXH_DB_PASSWD, BHXH_DB_TRUST_EUID, &db), -EPERM);
+	ck_assert_int_eq(bhxh_dir_is_revoked(dir, "bob"), -EPERM);
+	/* `current` must be a link to a generation name, nothing else. */
+	snprintf(path, sizeof(path), "%s/current", dir);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink("/etc", path), 0);
+	ck_assert_int_eq(bhxh_db_open(dir, BHXH_DB_PASSWD, BHXH_DB_TRUST_EUID, &db), -EBADMSG);
+	rm_rf(dir);
+	bhxh_dirsrc_free(&s);
+}
+END_TEST
+
+/* Every single-bit flip of the passwd.db and shadow.db images: who is
+ * revoked never changes silently.  The revocation check answers as before
+ * or refuses (-EBADMSG); a shadow entry that still verifies keeps its
+ * expiry date; a user record that verifies keeps its uid. */
+START_TEST(bit_flips_never_change_who_is_revoked)
+{
+	struct bhxh_dirsrc s;
+	struct bhxh_db db;
+	void *pw, *sp;
+	size_t pwlen, splen;
+	unsigned refused = 0, same = 0;
+
+	image(&s, &pw, &pwlen, &sp, &splen);
+	for (size_t byte = 0; byte < pwlen; byte++) {
+		for (int bit = 0; bit < 8; bit++) {
+			const struct bhxh_dbuser *u;
+			int rb, ra;
+
+			((uint8_t *)pw)[byte] ^= (uint8_t)(1u << bit);
+			if (bhxh_db_from_memory(pw, pwlen, false, 0, &db) < 0) {
+				refused++;
+				goto next;
+			}
+			rb = bhxh_db_revoked(&db, "bob");
+			ra = bhxh_db_revoked(&db, "alice");
+			ck_assert_msg(rb == 1 || rb == -EBADMSG, "byte %zu bit %d: bob %d", byte, bit,
+				      rb);
+			ck_assert_msg(ra == 0 || ra == -EBADMSG, "byte %zu bit %d: alice %d", byte,
+				      bit, ra);
+			if (rb < 0 || ra < 0)
+				refused++;
+			else
+				same++;
+			u = bhxh_db_user_by_name(&db, "alice");
+			if (u != NULL && bhxh_db_user_ok(&db, u) == 0)
+				ck_assert_msg(u->uid == 200001, "byte %zu bit %d", byte, bit);
+		next:
+			((uint8_t *)pw)[byte] ^= (uint8_t)(1u << bit);
+		}
+	}
+	ck_assert_uint_gt(refused, 0);
+	ck_assert_uint_gt(same, 0);
+	for (size_t byte = 0; byte < splen; byte++) {
+		for (int bit = 0; bit < 8; bit++) {
+			const struct bhxh_dbshadow *e;
+
+			((uint8_t *)sp)[byte] ^= (uint8_t)(1u << bit);
+			if (bhxh_db_from_memory(sp, splen, true, 0, &db) == 0) {
+				e = bhxh_db_shadow_by_name(&db, "bob");
+				if (e != NULL && bhxh_db_shadow_ok(&db, e) == 0)
+					ck_assert_msg(e->expire == 1 && (e->flags & BHXH_DBU_REVOKED),
+						      "byte %zu bit %d", byte, bit);
+			}
+			((uint8_t *)sp)[byte] ^= (uint8_t)(1u << bit);
+		}
+	}
 	free(pw);
 	free(sp);
 	bhxh_dirsrc_free(&s);
@@ -412,6 +582,8 @@ static Suite *dir_suite(void)
 	tcase_add_test(tc, round_trip_lookups);
 	tcase_add_test(tc, corruption_is_detected_or_harmless);
 	tcase_add_test(tc, files_owner_mode_and_revocation);
+	tcase_add_test(tc, generations_switch_and_leftovers_go);
+	tcase_add_test(tc, bit_flips_never_change_who_is_revoked);
 	suite_add_tcase(s, tc);
 	return s;
 }
