@@ -105,6 +105,41 @@ out=$(review --user u8 --json)
 assert_match '"status":"revoked","revoked":true' "$out" "expiry status shows the revocation"
 out=$(review --user u1 --json)
 assert_match '"revoked":false' "$out" "expiry status: active account not revoked"
+# A flipped bit in the revocation data never changes who is revoked: it
+# is found, and the account phase fails closed.
+u64() { od -An -tu8 -j "$2" -N8 "$1" | tr -d ' '; }
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+flip() { # flip FILE OFFSET: invert the lowest bit of one byte
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+db=$(readlink -f "$T/db/passwd.db")
+cp "$db" "$T/passwd.db.good"
+strings_off=$(u64 "$db" 64)
+users_off=$(u64 "$db" 80) nusers=$(u64 "$db" 88)
+rev_off=$(u64 "$db" $((64 + 16 * 12)))
+# u8's record: its REVOKED flag (byte 28 of the 40-byte record) cleared
+for ((i = 0; i < nusers; i++)); do
+	name_off=$(u32 "$db" $((users_off + 40 * i)))
+	[ "$(dd if="$db" bs=1 skip=$((strings_off + name_off)) count=2 2>/dev/null)" = "u8" ] || continue
+	[ "$(od -An -tu1 -j $((strings_off + name_off + 2)) -N1 "$db" | tr -d ' ')" = 0 ] && break
+done
+[ "$i" -lt "$nusers" ] || fail "u8 not found in passwd.db"
+flip "$db" $((users_off + 40 * i + 28))
+out=$(pamdrive --confdir "$T/pam.d" bhxhrev u8 acct </dev/null)
+assert_match "acct: 9 " "$out" "revoked flag flipped: fails closed, never allowed"
+cp "$T/passwd.db.good" "$db"
+# the first revoked name: one bit of its first character
+name_off=$(u32 "$db" "$rev_off")
+flip "$db" $((strings_off + name_off))
+out=$(pamdrive --confdir "$T/pam.d" bhxhrev u8 acct </dev/null)
+assert_match "acct: (6|9) " "$out" "revoked list damaged: u8 still refused"
+out=$(pamdrive --confdir "$T/pam.d" bhxhrev u1 acct </dev/null)
+assert_match "acct: 9 " "$out" "revoked list damaged: fails closed"
+cp "$T/passwd.db.good" "$db"
+out=$(pamdrive --confdir "$T/pam.d" bhxhrev u8 acct </dev/null)
+assert_match "acct: 6 " "$out" "restored"
 # No database on this machine: nothing is revoked.
 sed -i "s|db_dir=$T/db|db_dir=$T/nodb|" pam.d/bhxhrev
 out=$(pamdrive --confdir "$T/pam.d" bhxhrev u8 acct </dev/null) || fail "no db: $out"
