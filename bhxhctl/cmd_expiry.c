@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <pwd.h>
-#include <shadow.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,27 +150,9 @@ static int list_accounts(struct account **ret, size_t *ret_n)
 /* The shadow entry, or all-empty when the account has none. */
 static int read_shadow(const char *user, struct bhxh_shadow *ret)
 {
-	struct spwd *sp;
-	int e;
+	int r = bhxh_shadow_read(user, ret);
 
-	*ret = (struct bhxh_shadow){ .lstchg = -1, .max = -1, .warn = -1, .inact = -1,
-				     .expire = -1 };
-	errno = 0;
-	sp = getspnam(user);
-	e = errno;
-	if (sp == NULL) {
-		if (e != 0 && e != ENOENT && e != ESRCH)
-			return -e;
-		/* without root "no entry" may only mean "not readable" */
-		return geteuid() == 0 ? 0 : -EACCES;
-	}
-	ret->lstchg = sp->sp_lstchg;
-	ret->max = sp->sp_max;
-	ret->warn = sp->sp_warn;
-	ret->inact = sp->sp_inact;
-	ret->expire = sp->sp_expire;
-	ret->has_password = sp->sp_pwdp != NULL && sp->sp_pwdp[0] != '!' && sp->sp_pwdp[0] != '*';
-	return 0;
+	return r == -ENOENT ? 0 : r;
 }
 
 static enum status classify(const struct bhxh_expiry_result *r, uint64_t within)

@@ -37,6 +37,14 @@ struct bhxh_shadow {
 	bool has_password; /* the hash is usable: not empty-locked '!...' or '*' */
 };
 
+/* The shadow entry of user through NSS (getspnam(), which nss_wrapper
+ * interposes in the tests; PAM applications call the account phase from
+ * one thread and the entry is copied out at once).  0 with the entry;
+ * -ENOENT when there is none (ret all-empty: no aging); -EACCES when the
+ * caller is not root and NSS says "no entry" (unreadable is not "none");
+ * other -errno when NSS fails. */
+int bhxh_shadow_read(const char *user, struct bhxh_shadow *ret);
+
 enum bhxh_expiry_verdict {
 	BHXH_EXPIRY_OK = 0,
 	BHXH_EXPIRY_WARN,             /* ok, but expires in days_left days */

@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <shadow.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -34,47 +33,26 @@
 #include "i18n.h"
 #include "lastlogin.h"
 
-/* Copy what we need out of the NSS shadow entry (never the hash itself).
- * getspnam() rather than getspnam_r(): nss_wrapper (the tests) interposes
- * only the former; the entry is copied out at once, and PAM applications
- * call the account phase from one thread.
- * Returns PAM_SUCCESS (an absent entry is all-empty), or
- * PAM_AUTHINFO_UNAVAIL when NSS could not answer. */
+/* The shadow entry (bhxh_shadow_read): PAM_SUCCESS (an absent entry is
+ * all-empty, for root), or PAM_AUTHINFO_UNAVAIL when NSS could not answer
+ * or, without root, said "no entry". */
 static int read_shadow(struct bhxh_pam *ctx, struct bhxh_shadow *ret)
 {
-	struct spwd *sp;
-	int e;
+	int r = bhxh_shadow_read(ctx->user, ret);
 
-	*ret = (struct bhxh_shadow){ .lstchg = -1, .max = -1, .warn = -1, .inact = -1,
-				     .expire = -1 };
-	errno = 0;
-	sp = getspnam(ctx->user);
-	e = errno;
-	if (sp == NULL) {
-		if ((e == 0 || e == ENOENT || e == ESRCH) && geteuid() != 0) {
-			/* Without root, glibc's files backend fails to open
-			 * /etc/shadow and the lookup just reports "no entry":
-			 * that must not read as "no aging". */
-			bhxh_log(ctx, LOG_ERR,
-				 "no shadow entry for %.100s readable without root: refusing",
-				 ctx->user);
-			return PAM_AUTHINFO_UNAVAIL;
-		}
-		if (e == 0 || e == ENOENT || e == ESRCH) {
-			bhxh_debug(ctx, "no shadow entry for %.100s: no password aging", ctx->user);
-			return PAM_SUCCESS;
-		}
-		bhxh_log(ctx, LOG_ERR, "cannot read the shadow entry of %.100s: %s", ctx->user,
-			 strerror(e));
-		return PAM_AUTHINFO_UNAVAIL;
+	if (r == 0)
+		return PAM_SUCCESS;
+	if (r == -ENOENT) {
+		bhxh_debug(ctx, "no shadow entry for %.100s: no password aging", ctx->user);
+		return PAM_SUCCESS;
 	}
-	ret->lstchg = sp->sp_lstchg;
-	ret->max = sp->sp_max;
-	ret->warn = sp->sp_warn;
-	ret->inact = sp->sp_inact;
-	ret->expire = sp->sp_expire;
-	ret->has_password = sp->sp_pwdp != NULL && sp->sp_pwdp[0] != '!' && sp->sp_pwdp[0] != '*';
-	return PAM_SUCCESS;
+	if (r == -EACCES)
+		bhxh_log(ctx, LOG_ERR, "no shadow entry for %.100s readable without root: refusing",
+			 ctx->user);
+	else
+		bhxh_log(ctx, LOG_ERR, "cannot read the shadow entry of %.100s: %s", ctx->user,
+			 strerror(-r));
+	return PAM_AUTHINFO_UNAVAIL;
 }
 
 static bool inactivity_on(const struct bhxh_pam *ctx)

@@ -63,6 +63,10 @@ int bhxh_pam_audit(struct bhxh_pam *ctx, int type, const char *op, const char *r
 		   const char *extra, bool success); /* audit_glue.c */
 
 /* Phase handlers, one file each. */
+/* Is the account in /etc/passwd itself (local_users_only)?  libpam's
+ * pam_modutil_check_user_in_passwd(): an unreadable file counts as "no". */
+bool bhxh_pam_user_is_local(struct bhxh_pam *ctx);
+
 int bhxh_pam_lockout_auth(struct bhxh_pam *ctx);            /* lockout.c */
 int bhxh_pam_lockout_account(struct bhxh_pam *ctx);         /* lockout.c */
 int bhxh_pam_expiry_account(struct bhxh_pam *ctx);          /* expiry.c */

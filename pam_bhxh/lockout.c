@@ -23,24 +23,6 @@
 #include "lockout.h"
 #include "tally.h"
 
-/* Is the account in /etc/passwd itself (local_users_only)? */
-static bool is_local_user(const char *user)
-{
-	struct passwd *pw;
-	bool found = false;
-	FILE *f = fopen("/etc/passwd", "re");
-
-	if (f == NULL)
-		return false;
-	while ((pw = fgetpwent(f)) != NULL)
-		if (strcmp(pw->pw_name, user) == 0) {
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found;
-}
-
 /* The policy for this account; false when lockout does not apply to it. */
 static bool account_policy(const struct bhxh_pam *ctx, struct bhxh_lock_policy *p)
 {
@@ -344,7 +326,7 @@ int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
 {
 	int rc;
 
-	if (ctx->conf.lockout.local_users_only && !(ctx->known && is_local_user(ctx->user))) {
+	if (ctx->conf.lockout.local_users_only && !(ctx->known && bhxh_pam_user_is_local(ctx))) {
 		bhxh_debug(ctx, "%.100s is not a local user: lockout does not apply", ctx->user);
 		if (ctx->conf.mode != BHXH_MODE_AUTHFAIL)
 			return PAM_SUCCESS;
@@ -372,7 +354,7 @@ int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
 
 int bhxh_pam_lockout_account(struct bhxh_pam *ctx)
 {
-	if (ctx->conf.lockout.local_users_only && !(ctx->known && is_local_user(ctx->user)))
+	if (ctx->conf.lockout.local_users_only && !(ctx->known && bhxh_pam_user_is_local(ctx)))
 		return PAM_SUCCESS;
 	return check_locked(ctx, "PAM:bhxh_account", PAM_PERM_DENIED);
 }

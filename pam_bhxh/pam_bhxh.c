@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <security/pam_modutil.h>
+
 #include "audit_glue.h"
 #include "glue.h"
 #include "i18n.h"
@@ -75,7 +77,8 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 	}
 	ctx->user_valid = bhxh_valid_username(ctx->user);
 	if (ctx->user_valid) {
-		struct passwd *pw = getpwnam(ctx->user);
+		/* libpam's copy: cached on the handle for the other phases */
+		struct passwd *pw = pam_modutil_getpwnam(pamh, ctx->user);
 
 		if (pw != NULL) {
 			ctx->known = true;
@@ -84,6 +87,12 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 		}
 	}
 	return PAM_SUCCESS;
+}
+
+bool bhxh_pam_user_is_local(struct bhxh_pam *ctx)
+{
+	return ctx->user_valid &&
+	       pam_modutil_check_user_in_passwd(ctx->pamh, ctx->user, NULL) == PAM_SUCCESS;
 }
 
 static void say(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap)

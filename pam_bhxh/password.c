@@ -25,6 +25,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <security/pam_modutil.h>
+
 #include "glue.h"
 #include "history.h"
 #include "i18n.h"
@@ -50,21 +52,6 @@ static void tell_refused(struct bhxh_pam *ctx, const struct bhxh_pw_verdict *v)
 
 	bhxh_pw_explain(v, why, sizeof(why));
 	bhxh_pam_error(ctx, "%s", why);
-}
-
-/* pwquality's local_users_only: only accounts in /etc/passwd. */
-static bool in_etc_passwd(const char *user)
-{
-	struct passwd *pw;
-	bool found = false;
-	FILE *f = fopen("/etc/passwd", "re");
-
-	if (f == NULL)
-		return false;
-	while (!found && (pw = fgetpwent(f)) != NULL)
-		found = strcmp(pw->pw_name, user) == 0;
-	fclose(f);
-	return found;
 }
 
 static bool caller_is_root(void)
@@ -216,7 +203,7 @@ static int update(struct bhxh_pam *ctx)
 	}
 	q = bhxh_pw_policy_params(pol);
 	if (ctx->known) {
-		struct passwd *pw = getpwnam(ctx->user);
+		struct passwd *pw = pam_modutil_getpwnam(ctx->pamh, ctx->user);
 
 		if (pw != NULL && pw->pw_gecos != NULL)
 			(void)bhxh_strlcpy(gecos, pw->pw_gecos, sizeof(gecos));
@@ -337,7 +324,7 @@ static int record(struct bhxh_pam *ctx)
 
 int bhxh_pam_password(struct bhxh_pam *ctx)
 {
-	if (ctx->conf.lockout.local_users_only && !in_etc_passwd(ctx->user)) {
+	if (ctx->conf.lockout.local_users_only && !bhxh_pam_user_is_local(ctx)) {
 		bhxh_debug(ctx, "%.100s is not a local user: password checks skipped", ctx->user);
 		return PAM_IGNORE;
 	}
