@@ -62,11 +62,10 @@ static int read_recs(int dfd, const char *user, struct rec *recs, size_t *n)
 	int fd, r = 0;
 
 	*n = 0;
-	fd = bhxh_open_regular(dfd, user, O_RDONLY, 0, &st);
+	fd = bhxh_open_state_file(dfd, user, O_RDONLY, 0, 077, 0, &st);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	if (st.st_uid != geteuid() ||
-	    (st.st_mode & 077) || st.st_size > FILE_MAX) {
+	if (st.st_size > FILE_MAX) {
 		r = -EPERM;
 		goto out;
 	}
@@ -146,17 +145,11 @@ out:
 
 static int lock_dir(int dfd, int *ret)
 {
-	int r;
-	int fd = bhxh_open_regular(dfd, ".lock", O_RDWR | O_CREAT, 0600, NULL);
+	/* bounded: a stuck process must not hang every password change */
+	int fd = bhxh_open_state_file(dfd, ".lock", O_RDWR | O_CREAT, 0600, 077, LOCK_EX, NULL);
 
 	if (fd < 0)
 		return fd;
-	/* bounded: a stuck process must not hang every password change */
-	r = bhxh_flock_timeout(fd, LOCK_EX, BHXH_LOCK_TIMEOUT_MS);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
 	*ret = fd;
 	return 0;
 }

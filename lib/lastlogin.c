@@ -58,18 +58,12 @@ fail:
 static int read_record(int dirfd, const char *name, int64_t *ret_when)
 {
 	char buf[BHXH_LASTLOGIN_MAX + 1];
-	struct stat st;
 	ssize_t n;
 	int fd, r;
 
-	fd = bhxh_open_regular(dirfd, name, O_RDONLY, 0, &st);
+	fd = bhxh_open_state_file(dirfd, name, O_RDONLY, 0, S_IWGRP | S_IWOTH, 0, NULL);
 	if (fd < 0)
 		return fd == -ELOOP ? -EPERM : fd;
-	if (st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		r = -EPERM;
-		goto out;
-	}
 	do
 		n = read(fd, buf, sizeof(buf));
 	while (n < 0 && errno == EINTR);

@@ -63,26 +63,8 @@ void bhxh_tally_file_name(const char *user, bool known, char *buf, size_t len)
 
 int bhxh_tally_open(int dirfd, const char *fname, bool write)
 {
-	struct stat st;
-	int fd, r;
-
-	/* never blocks: a FIFO or device at the path is refused at once */
-	fd = bhxh_open_regular(dirfd, fname, write ? O_RDWR | O_CREAT : O_RDONLY, 0600, &st);
-	if (fd < 0)
-		return fd;
-	if (st.st_nlink != 1 || st.st_uid != geteuid() || (st.st_mode & 077)) {
-		r = -EPERM;
-		goto fail;
-	}
-	/* wait for the writer, but not for ever: a stuck process must not
-	 * hang every login of the account */
-	r = bhxh_flock_timeout(fd, write ? LOCK_EX : LOCK_SH, BHXH_LOCK_TIMEOUT_MS);
-	if (r < 0)
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return r;
+	return bhxh_open_state_file(dirfd, fname, write ? O_RDWR | O_CREAT : O_RDONLY, 0600, 077,
+				    write ? LOCK_EX : LOCK_SH, NULL);
 }
 
 static uint32_t slot_crc(struct disk_slot *s)

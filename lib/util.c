@@ -110,6 +110,33 @@ fail:
 	return r;
 }
 
+int bhxh_open_state_file(int dirfd, const char *name, int flags, unsigned mode, unsigned forbid,
+			 int lock_op, struct stat *ret_st)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = bhxh_open_regular(dirfd, name, flags, mode, &st);
+	if (fd < 0)
+		return fd;
+	/* no second name (a hard link elsewhere); 0 is a file that was
+	 * just replaced by a rename, which is fine to read */
+	if (st.st_uid != geteuid() || st.st_nlink > 1 || (st.st_mode & forbid) != 0) {
+		r = -EPERM;
+		goto fail;
+	}
+	/* wait for another process's lock, but not for ever: a stuck
+	 * process must not hang every login of the account */
+	if (lock_op != 0 && (r = bhxh_flock_timeout(fd, lock_op, BHXH_LOCK_TIMEOUT_MS)) < 0)
+		goto fail;
+	if (ret_st != NULL)
+		*ret_st = st;
+	return fd;
+fail:
+	(void)close(fd);
+	return r;
+}
+
 int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms)
 {
 	struct timespec start, now;

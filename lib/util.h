@@ -52,6 +52,16 @@ struct stat;
 int bhxh_open_regular(int dirfd, const char *path, int flags, unsigned mode,
 		      struct stat *ret_st);
 
+/* Open a root-only state file (a failure record, a last-login record, a
+ * history file, a lock file) the one safe way: bhxh_open_regular(), then
+ * the file must belong to the effective user, have no second link and none
+ * of the permission bits in forbid (e.g. 077); with lock_op (LOCK_SH or
+ * LOCK_EX; 0 = none) it is locked, waiting at most BHXH_LOCK_TIMEOUT_MS.
+ * Returns the descriptor, -EPERM for a wrong type, owner, mode or link
+ * count, -ELOOP for a symbolic link, -ETIMEDOUT, or another -errno. */
+int bhxh_open_state_file(int dirfd, const char *name, int flags, unsigned mode, unsigned forbid,
+			 int lock_op, struct stat *ret_st);
+
 /* How long a PAM module waits for another process's lock on a state file
  * before giving up (a stuck process must not hang every login). */
 #define BHXH_LOCK_TIMEOUT_MS 5000
