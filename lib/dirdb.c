@@ -47,25 +47,33 @@ uint64_t bhxh_db_sum(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-uint64_t bhxh_db_mix(uint64_t h, const void *p, size_t n)
+static inline uint64_t mix_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static inline uint64_t mix_inline(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t w;
+	uint64_t w = 0;
 
 	/* 8 bytes a step: each step is a bijection of the running value for
 	 * a given input word and of the word for a given value, so any change
 	 * of one word changes the result. */
-	while (n >= 8) {
+	for (; n >= 8; b += 8, n -= 8) {
 		memcpy(&w, b, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-		b += 8;
-		n -= 8;
+		h = mix_step(h, w);
 	}
-	w = 0;
-	memcpy(&w, b, n);
-	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
+	w = (uint64_t)n << 56;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)b[i] << (8 * i);
+	return mix_step(h, w);
+}
+
+uint64_t bhxh_db_mix(uint64_t h, const void *p, size_t n)
+{
+	return mix_inline(h, p, n);
 }
 
 /* A string of the section, or "" when off is out of bounds. */
@@ -74,9 +82,9 @@ static const char *str_or_empty(const char *strings, uint64_t nstrings, uint32_t
 	return off < nstrings ? strings + off : "";
 }
 
-static uint64_t mix_str(uint64_t h, const char *s)
+static inline uint64_t mix_str(uint64_t h, const char *s)
 {
-	return bhxh_db_mix(h, s, strlen(s) + 1);
+	return mix_inline(h, s, strlen(s) + 1);
 }
 
 static uint32_t fold(uint64_t h)
@@ -91,7 +99,7 @@ uint32_t bhxh_db_user_sum(const struct bhxh_dbuser *u, const char *strings, uint
 	uint64_t h;
 
 	c.sum = 0;
-	h = bhxh_db_mix(BHXH_DB_SUM_INIT, &c, sizeof(c));
+	h = mix_inline(BHXH_DB_SUM_INIT, &c, sizeof(c));
 	for (int i = 0; i < 5; i++)
 		h = mix_str(h, str_or_empty(strings, nstrings, offs[i]));
 	return fold(h);
@@ -104,7 +112,7 @@ uint32_t bhxh_db_shadow_sum(const struct bhxh_dbshadow *e, const char *strings,
 	uint64_t h;
 
 	c.sum = 0;
-	h = bhxh_db_mix(BHXH_DB_SUM_INIT, &c, sizeof(c));
+	h = mix_inline(BHXH_DB_SUM_INIT, &c, sizeof(c));
 	h = mix_str(h, str_or_empty(strings, nstrings, e->name));
 	h = mix_str(h, str_or_empty(strings, nstrings, e->passwd));
 	return fold(h);
@@ -563,21 +571,25 @@ int bhxh_db_check(const struct bhxh_db *db)
 int bhxh_db_revoked(const struct bhxh_db *db, const char *name)
 {
 	const struct bhxh_dbuser *u;
-	uint64_t h = BHXH_DB_SUM_INIT;
+	size_t len = strlen(name) + 1;
+	uint64_t start = db->nrev > 0 ? db->rev[0] : 0, pos = start;
 	bool found = false;
 
-	/* The whole list is checked at every call (a few bytes per revoked
-	 * account): a flipped bit anywhere in it is seen, whoever asks. */
+	/* The revoked names are one contiguous block of strings, checked as
+	 * a whole at every call (one pass, a few bytes per revoked account):
+	 * a flipped bit anywhere in it is seen, whoever asks. */
 	for (uint64_t i = 0; i < db->nrev; i++) {
-		const char *s = bhxh_db_str(db, db->rev[i]);
+		size_t n;
 
-		if (s == NULL)
+		if (db->rev[i] != pos || pos >= db->nstrings)
 			return -EBADMSG;
-		h = mix_str(h, s);
-		if (!found && strcmp(s, name) == 0)
+		n = strlen(db->strings + pos) + 1; /* the section ends with NUL */
+		if (!found && n == len && memcmp(db->strings + pos, name, n) == 0)
 			found = true;
+		pos += n;
 	}
-	if (h != db->revoked_sum)
+	if (bhxh_db_mix(BHXH_DB_SUM_INIT, db->nrev > 0 ? db->strings + start : "", pos - start) !=
+	    db->revoked_sum)
 		return -EBADMSG;
 	/* The record must agree (its own checksum covers the flag).  A name
 	 * on the list whose record cannot be found is still revoked. */

@@ -32,7 +32,8 @@
  *              (directory user or not) with its supplementary gids, for
  *              initgroups                 (passwd.db)
  *     H_MNAME  hash of member names       (passwd.db)
- *     REVOKED  uint32_t[]: string offsets of the revoked names (passwd.db)
+ *     REVOKED  uint32_t[]: string offsets of the revoked names, which
+ *              follow one another in STRINGS (passwd.db)
  *
  * Integrity: the header has its own checksum; the body has one that only
  * bhxhctl verifies (a pass over the whole file).  What decides who may log
@@ -102,7 +103,7 @@ struct bhxh_dbhdr {
 	uint64_t file_size;
 	uint64_t body_sum;   /* FNV-1a 64 of bytes [hdr_size, file_size) */
 	uint8_t build_id[BHXH_DB_BUILD_ID_LEN]; /* the same in both files of a build */
-	uint64_t revoked_sum; /* bhxh_db_mix of the revoked names, NULs included */
+	uint64_t revoked_sum; /* bhxh_db_mix of the block of revoked names */
 	struct bhxh_dbsection sec[BHXH_SEC_COUNT];
 	uint8_t reserved[512 - 64 - 16 * BHXH_SEC_COUNT - 8];
 	uint64_t hdr_sum;    /* FNV-1a 64 of the header up to this field */

@@ -300,18 +300,18 @@ static int build_users(const struct bhxh_dirsrc *s, struct pwparts *p)
 		d->uid = u->uid;
 		d->gid = u->gid;
 		d->flags = u->revoked ? BHXH_DBU_REVOKED : 0;
-		if (u->revoked)
-			p->rev[p->nrev++] = d->name;
 	}
+	/* The revoked names once more, one after the other: the check at
+	 * every login reads them as one contiguous block. */
+	for (size_t i = 0; i < s->nusers; i++)
+		if (s->users[i].revoked && (r = str_add(st, s->users[i].name, &p->rev[p->nrev++])) < 0)
+			return r;
 	/* Checksums once every string is in place (the buffer may move). */
-	p->revoked_sum = BHXH_DB_SUM_INIT;
 	for (size_t i = 0; i < s->nusers; i++)
 		p->users[i].sum = bhxh_db_user_sum(&p->users[i], (const char *)st->p, st->len);
-	for (size_t i = 0; i < p->nrev; i++) {
-		const char *nm = (const char *)st->p + p->rev[i];
-
-		p->revoked_sum = bhxh_db_mix(p->revoked_sum, nm, strlen(nm) + 1);
-	}
+	p->revoked_sum = p->nrev == 0 ? bhxh_db_mix(BHXH_DB_SUM_INIT, "", 0)
+				      : bhxh_db_mix(BHXH_DB_SUM_INIT, st->p + p->rev[0],
+						    st->len - p->rev[0]);
 	return 0;
 }
 

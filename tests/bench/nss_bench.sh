@@ -35,7 +35,7 @@ gen "$T/src" "$N"
 t0=$(now)
 "$B/bhxhctl/bhxhctl" --conf "$T/empty.conf" db build "$T/src" --db "$T/db"
 t1=$(now)
-echo "build $N users: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; passwd.db $(stat -c %s "$T/db/passwd.db") bytes"
+echo "build $N users: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; passwd.db $(stat -L -c %s "$T/db/passwd.db") bytes"
 
 # A private /etc: nss_files sees the accounts in /etc/passwd and
 # /etc/group, libnss-cache in /etc/passwd.cache and /etc/group.cache with
@@ -104,6 +104,6 @@ if [ "$BIG" -gt 0 ]; then
 	t0=$(now)
 	"$B/bhxhctl/bhxhctl" --conf "$T/empty.conf" db build "$T/big" --db "$T/dbbig"
 	t1=$(now)
-	echo "build $BIG users: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; passwd.db $(stat -c %s "$T/dbbig/passwd.db") bytes"
+	echo "build $BIG users: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; passwd.db $(stat -L -c %s "$T/dbbig/passwd.db") bytes"
 	[ ! -x /usr/bin/time ] || /usr/bin/time -f "peak RSS of the build: %M kB" "$B/bhxhctl/bhxhctl" --conf "$T/empty.conf" db build "$T/big" --db "$T/dbbig" >/dev/null
 fi
