@@ -89,7 +89,7 @@ for kind in fifo dev dir; do
 	plant $kind "$d/tally/$user"
 	out=$(drive h-auth auth); rc=$?
 	[ $rc -ne 124 ] || fail "$kind at the tally path: login hung"
-	[ $rc -ne 0 ] || fail "$kind at the tally path: login allowed"
+	assert_eq 4 "$rc" "$kind at the tally path: PAM_SYSTEM_ERR ($out)"
 	out=$(ctl --conf "$d/empty.conf" lockout status --user "$user" --dir "$d/tally" 2>&1); rc=$?
 	[ $rc -ne 124 ] || fail "$kind at the tally path: lockout status hung"
 	[ $rc -ne 0 ] || fail "$kind at the tally path: lockout status succeeded: $out"
@@ -99,7 +99,7 @@ for kind in fifo dev dir; do
 	plant $kind "$d/lastlogin/$user"
 	out=$(drive h-acct acct); rc=$?
 	[ $rc -ne 124 ] || fail "$kind at the last-login path: account phase hung"
-	[ $rc -ne 0 ] || fail "$kind at the last-login path: account allowed: $out"
+	assert_eq 4 "$rc" "$kind at the last-login path: PAM_SYSTEM_ERR ($out)"
 	rm -rf "$d/lastlogin/$user"
 
 	# --- configuration -------------------------------------------------
