@@ -12,6 +12,8 @@ setup_scratch
 make_source "$T/src"
 echo "mergeg:x:250000:alice" >>"$T/src/group"
 db_build "$T/src" "$T/db" >/dev/null || fail "build"
+# the same source built again: another build id
+db_build "$T/src" "$T/db2" >/dev/null || fail "second build"
 mkdir "$T/lib"
 ln -s "$NSS_SO" "$T/lib/libnss_bhxh.so.2"
 cat >"$T/nsswitch.conf" <<NSS
@@ -34,6 +36,10 @@ echo "merge=\$(getent group mergeg)"
 echo "sp=\$(getent shadow bob | cut -d: -f1,8)"
 echo "root=\$(getent passwd root | cut -d: -f1,3)"
 echo "none=\$(getent passwd mallory || echo absent)"
+echo "spok=\$(getent shadow alice | cut -d: -f1)"
+# shadow.db of another build next to this passwd.db: refused
+cp "$T/db2/current/shadow.db" "$T/db/current/shadow.db"
+echo "spmix=\$(getent shadow alice || echo refused)"
 INNER
 out=$(unshare -m sh "$T/inner.sh" 2>&1) || fail "namespace: $out"
 echo "$out"
@@ -44,6 +50,8 @@ assert_match "merge=mergeg:x:250000:localmember,alice" "$out" "[SUCCESS=merge]"
 assert_match "sp=bob:1" "$out" "revoked bob expired in shadow"
 assert_match "root=root:0" "$out" "local root still resolves"
 assert_match "none=absent" "$out" "unknown user"
+assert_match "spok=alice" "$out" "shadow entry served"
+assert_match "spmix=refused" "$out" "shadow.db of another build is not served"
 # The real configuration is untouched.
 grep -q bhxh /etc/nsswitch.conf && fail "real nsswitch.conf changed"
 echo "ok"
