@@ -46,6 +46,17 @@ run_build() { # NAME CONFIGURE-ARGS...
 }
 
 status=0
+# The Debian packages, built once (nocheck, lintian clean) from the tracked
+# source; tests/deb/install.sh in each build installs and purges them.
+echo "=== Debian packages ==="
+if bash tests/deb/build.sh "$src/_build-deb" >"$src/_build-deb.log" 2>&1; then
+	summary+=("packages+lintian: 1 passed, 0 failed")
+else
+	cat "$src/_build-deb.log"
+	summary+=("packages+lintian: 0 passed, 1 failed")
+	status=1
+fi
+export BHXH_DEB_DIR="$src/_build-deb"
 run_build plain || status=1
 san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g -O1"
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
