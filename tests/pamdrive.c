@@ -9,10 +9,13 @@
  * answer when input is exhausted is a conversation error, as a user
  * pressing Ctrl-D).  Messages are printed as "info: ..." / "error: ...";
  * each operation prints "OP: <code> <text>".  The exit status is the PAM
- * code of the first operation that failed (0 when all succeeded). */
+ * code of the first operation that failed (0 when all succeeded).  When acct
+ * returns PAM_NEW_AUTHTOK_REQD and chauthtok follows, chauthtok runs with
+ * PAM_CHANGE_EXPIRED_AUTHTOK, as in login(1). */
 #include "config.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +107,8 @@ int main(int argc, char **argv)
 			pam_set_item(pamh, PAM_RHOST, rhost);
 		if (ruser)
 			pam_set_item(pamh, PAM_RUSER, ruser);
+		bool expired = false;
+
 		for (int k = i + 2; k < argc; k++) {
 			const char *op = argv[k];
 
@@ -112,7 +117,7 @@ int main(int argc, char **argv)
 			else if (strcmp(op, "acct") == 0)
 				r = pam_acct_mgmt(pamh, 0);
 			else if (strcmp(op, "chauthtok") == 0)
-				r = pam_chauthtok(pamh, 0);
+				r = pam_chauthtok(pamh, expired ? PAM_CHANGE_EXPIRED_AUTHTOK : 0);
 			else if (strcmp(op, "open") == 0)
 				r = pam_open_session(pamh, 0);
 			else if (strcmp(op, "close") == 0)
@@ -126,6 +131,12 @@ int main(int argc, char **argv)
 			}
 			if (repeat == 1)
 				printf("%s: %d %s\n", op, r, pam_strerror(pamh, r));
+			/* as login(1) and sshd do: an expired password is changed
+			 * at once when chauthtok follows acct */
+			expired = strcmp(op, "acct") == 0 && r == PAM_NEW_AUTHTOK_REQD &&
+				  k + 1 < argc && strcmp(argv[k + 1], "chauthtok") == 0;
+			if (expired)
+				continue;
 			if (r != PAM_SUCCESS) {
 				if (first_fail == 0)
 					first_fail = r;

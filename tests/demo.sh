@@ -1,0 +1,63 @@
+#!/bin/bash
+# The demonstration (demo/run.sh) on this build, as root: it runs to the end
+# and shows each capability with the right outcome, and leaves nothing on
+# the machine (accounts, /etc/pam.d, nsswitch.conf, state).  Holds the
+# audit tests' lock (it reads auditd's log).  Skipped in sanitizer builds
+# (system programs would load the instrumented NSS plugin).
+. "$top_srcdir/tests/lib.sh"
+require_root
+require_cmd unshare
+require_cmd chage
+require_cmd python3
+[ -z "${SAN_PRELOAD:-}" ] || skip "sanitizer build"
+require_vi_locale
+ensure_auditd
+# (other tests add scratch users and services meanwhile: only the files
+# nothing else changes are compared)
+before=$(cat /etc/pam.d/common-* /etc/nsswitch.conf | md5sum)
+out=$(BHXH_DEMO_BUILD="$top_builddir" bash "$top_srcdir/demo/run.sh" 2>&1) || {
+	printf '%s\n' "$out"
+	fail "demo/run.sh exited with an error"
+}
+printf '%s\n' "$out"
+user=$(printf '%s\n' "$out" | grep -o 'bhxhdemo[0-9]*' | head -1)
+duser=$(printf '%s\n' "$out" | grep -o 'nvdemo[0-9]*' | head -1)
+[ -n "$user" ] && [ -n "$duser" ] || fail "no demo account names in the output"
+section() { printf '%s\n' "$out" | sed -n "/ $1\\. /,/ $(($1 + 1))\\. /p"; }
+s1=$(section 1) s2=$(section 2) s3=$(section 3) s4=$(section 4)
+
+# 1. lockout, in both languages; status; reset
+assert_match 'The account is locked after 3 failed logins' "$s1" "lock message"
+assert_match 'Tài khoản đã bị khóa sau 3 lần đăng nhập sai' "$s1" "lock message in Vietnamese"
+assert_match "$user: LOCKED" "$s1" "lockout status"
+assert_match 'acct: 0 ' "$(printf '%s\n' "$s1" | sed -n '/resets the lock/,$p')" "in after the reset"
+# 2. expiry forces a change; weak refused with the reason (en, vi); strong taken
+assert_match 'Your password expired on [0-9-]+\. You must change it now' "$s2" "expiry"
+assert_match 'acct: 12 ' "$s2" "PAM_NEW_AUTHTOK_REQD"
+assert_match 'common Vietnamese word' "$s2" "weak password reason"
+assert_match 'Mật khẩu là một từ, tên hoặc cụm từ tiếng Việt phổ biến' "$s2" "reason in Vietnamese"
+assert_match 'chauthtok: 0 ' "$s2" "strong password taken"
+assert_match 'refused	vietnamese_phrase' "$s2" "bhxhctl password check"
+# 3. directory account in, revoked, refused at once (en, vi)
+assert_match "^$duser:x:" "$s3" "directory account resolved through the plugin"
+assert_match "~ user $duser: revoked" "$s3" "db diff"
+assert_match 'Your account has been revoked' "$s3" "revoked message"
+assert_match 'Tài khoản của bạn đã bị thu hồi' "$s3" "revoked message in Vietnamese"
+[ "$(printf '%s\n' "$s3" | grep -c 'acct: 0 ')" = 1 ] || fail "one login before the revocation: $s3"
+[ "$(printf '%s\n' "$s3" | grep -c 'acct: 6 ')" = 2 ] || fail "refused after the revocation: $s3"
+# 4. the audit trail and the report
+for r in too_many_failures locked_timed admin_reset password_expired vietnamese_phrase revoked; do
+	assert_match "reason=$r" "$s4" "audit record reason=$r"
+done
+assert_match "^$user +[0-9]+ +[0-9]+ " "$s4" "report row for $user"
+assert_match "^$duser +3 +0 +2 +0 +0 +0 +0 +0 +2 " "$s4" "report row for $duser (2 revoked refusals)"
+# nothing left behind
+getent passwd "$user" >/dev/null && fail "demo account left"
+getent passwd "$duser" >/dev/null && fail "directory account visible outside the demo"
+assert_eq "$before" "$(cat /etc/pam.d/common-* /etc/nsswitch.conf | md5sum)" \
+	"/etc/pam.d/common-*, nsswitch.conf"
+[ -e /etc/pam.d/bhxh-demo ] && fail "PAM service left in /etc/pam.d"
+work=$(printf '%s\n' "$out" | grep -o '/tmp/bhxh-demo\.[A-Za-z0-9]*' | head -1)
+[ -n "$work" ] || fail "work directory not named in the output"
+[ -e "$work" ] && fail "work directory $work left"
+echo ok
