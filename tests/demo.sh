@@ -3,13 +3,16 @@
 # and shows each capability with the right outcome, and leaves nothing on
 # the machine (accounts, /etc/pam.d, nsswitch.conf, state).  Holds the
 # audit tests' lock (it reads auditd's log).  Skipped in sanitizer builds
-# (system programs would load the instrumented NSS plugin).
+# (system programs would load the instrumented NSS plugin) and in
+# distcheck's scratch prefix.
 . "$top_srcdir/tests/lib.sh"
 require_root
 require_cmd unshare
 require_cmd chage
 require_cmd python3
 [ -z "${SAN_PRELOAD:-}" ] || skip "sanitizer build"
+# distcheck's scratch prefix: the demo is checked in the normal builds
+[ "${BHXH_SYSCONFDIR:-}" = /etc ] || skip "built with sysconfdir=${BHXH_SYSCONFDIR:-?}"
 require_vi_locale
 ensure_auditd
 # (other tests add scratch users and services meanwhile: only the files

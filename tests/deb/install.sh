@@ -28,6 +28,7 @@ require_cmd pam-auth-update
 # normal builds only
 [ "${BHXH_SYSCONFDIR:-}" = /etc ] && [ "${BHXH_LOCALSTATEDIR:-}" = /var ] ||
 	skip "built with sysconfdir=${BHXH_SYSCONFDIR:-?} localstatedir=${BHXH_LOCALSTATEDIR:-?}"
+[ -z "${SAN_PRELOAD:-}" ] || skip "sanitizer build (the packages are tested in the plain build)"
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
 	skip "no overlay filesystem"
 [ -x "$PAMDRIVE" ] || fail "tests/pamdrive not built"
