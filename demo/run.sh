@@ -14,7 +14,10 @@
 #      refused at once.  The directory part runs in a private mount
 #      namespace whose /etc/nsswitch.conf names the plugin; the machine's
 #      own file is not touched;
-#   4. review: the audit records auditd received, summarised by
+#   4. login posture: with posture_av = deny, a login is refused while the
+#      agency's antivirus (ClamAV, a private daemon here) is not running,
+#      and goes on once it runs;
+#   5. review: the audit records auditd received, summarised by
 #      bhxhctl report (and an HTML report when bhxhctl has --html).
 # Everything it creates (accounts, state, database, configuration) is
 # removed at the end; only the HTML report, when made, is kept for you to
@@ -56,7 +59,9 @@ user=bhxhdemo$n          # a local account
 duser=nvdemo$n           # an account of the central directory
 svc=bhxh-demo
 work=$(mktemp -d /tmp/bhxh-demo.XXXXXX)
+clamd_pid=
 cleanup() {
+	if [ -n "$clamd_pid" ]; then kill "$clamd_pid" 2>/dev/null || true; wait "$clamd_pid" 2>/dev/null || true; fi
 	userdel -f "$user" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -64,9 +69,8 @@ trap cleanup EXIT
 chmod 700 "$work"
 mkdir -m 700 "$work/tally" "$work/history" "$work/lastlogin" "$work/pam.d"
 mkdir -p "$work/locale/vi/LC_MESSAGES"
-gmo=$b/po/vi.gmo
-[ -f "$gmo" ] || gmo=$src/po/vi.gmo
-cp "$gmo" "$work/locale/vi/LC_MESSAGES/pam_bhxh.mo"
+# the catalogue of this source tree (a build tree's vi.gmo can be older)
+msgfmt -o "$work/locale/vi/LC_MESSAGES/pam_bhxh.mo" "$src/po/vi.po"
 
 pass1='Dung-Mat-Khau-2026'
 weak='Anhyeuem@2026'
@@ -192,13 +196,54 @@ for lang in C.UTF-8 vi_VN.UTF-8; do
 done
 
 # ---------------------------------------------------------------------------
-screen "4. Review: what auditd received, and the report for IT"
+screen "4. Login posture: the agency's antivirus must be running"
+if [ -x /usr/sbin/clamd ]; then
+	# A private ClamAV daemon with a one-signature database made here (no
+	# download), and a policy that refuses logins without it.
+	av=$work/clamd
+	mkdir -p "$av/db"
+	printf 'pam_bhxh demo sample\n' >"$av/sample"
+	printf '%s:%s:Bhxh.Demo.Sample\n' "$(md5sum <"$av/sample" | cut -d' ' -f1)" \
+		"$(stat -c %s "$av/sample")" >"$av/db/bhxh.hdb"
+	printf 'Foreground yes\nDatabaseDirectory %s/db\nLocalSocket %s/clamd.sock\nPidFile %s/clamd.pid\nLogFile %s/clamd.log\nTemporaryDirectory %s\nUser root\n' \
+		"$av" "$av" "$av" "$av" "$av" >"$av/clamd.conf"
+	cat >>"$work/bhxh.conf" <<EOS
+# login posture (the demo's own antivirus daemon; wireless check off)
+posture_av = deny
+posture_av_process = clamd
+posture_av_pidfile = $av/clamd.pid
+posture_av_db = $av/db
+posture_wifi = off
+EOS
+	say "bhxh.conf gains: posture_av = deny (clamd, its pid file and signatures)"
+	say "clamd is not running: $user's login is refused"
+	for lang in C.UTF-8 vi_VN.UTF-8; do echo "$strong" | login "$lang" "$user" auth acct; done
+	say "The antivirus is started (a private clamd); the login goes on"
+	/usr/sbin/clamd -c "$av/clamd.conf" </dev/null >/dev/null 2>&1 &
+	clamd_pid=$!
+	for _ in $(seq 200); do
+		[ -S "$av/clamd.sock" ] && [ -s "$av/clamd.pid" ] && break
+		sleep 0.05
+	done
+	echo "$strong" | login C.UTF-8 "$user" auth acct
+	say "bhxhctl posture (the administrator's view)"
+	"$ctl" --conf "$work/bhxh.conf" posture || true
+	kill "$clamd_pid" 2>/dev/null || true
+	wait "$clamd_pid" 2>/dev/null || true
+else
+	echo "(skipped: clamav-daemon is not installed; bash tests/deps.sh installs it)"
+fi
+# the rest of the demo without the posture policy
+sed -i '/^# login posture/,$d' "$work/bhxh.conf"
+
+# ---------------------------------------------------------------------------
+screen "5. Review: what auditd received, and the report for IT"
 sleep 1
 ausearch --input-logs --raw -ts today 2>/dev/null |
 	grep -E "acct=\"?($user|$duser)\"? " >"$work/audit.log" || true
-say "$(wc -l <"$work/audit.log") audit records for $user and $duser; the pam_bhxh decisions (ausearch -i):"
+say "$(wc -l <"$work/audit.log") audit records for $user and $duser; pam_bhxh's refusals, locks and changes (ausearch -i):"
 ausearch --input-logs -i -ts today -m TRUSTED_APP,ANOM_LOGIN_FAILURES,RESP_ACCT_LOCK_TIMED,ACCT_UNLOCK 2>/dev/null |
-	grep -E "acct=($user|$duser) " |
+	grep -E "acct=($user|$duser) " | grep -v -E 'reason=(authenticated|allowed) ' |
 	sed -E 's/.*type=([A-Z_]+) msg=audit\([^ ]+ ([0-9:]+)[^)]*\).*(op=[^ ]+).*(acct=[^ ]+).*(reason=[^ ]+).*/\2 \1 \3 \4 \5/' |
 	awk '{printf "%-9s %-21s %-24s %-19s %s\n", $1, $2, $3, $4, $5}' || true
 say "bhxhctl report (the records above)"

@@ -27,7 +27,7 @@ user=$(printf '%s\n' "$out" | grep -o 'bhxhdemo[0-9]*' | head -1)
 duser=$(printf '%s\n' "$out" | grep -o 'nvdemo[0-9]*' | head -1)
 [ -n "$user" ] && [ -n "$duser" ] || fail "no demo account names in the output"
 section() { printf '%s\n' "$out" | sed -n "/ $1\\. /,/ $(($1 + 1))\\. /p"; }
-s1=$(section 1) s2=$(section 2) s3=$(section 3) s4=$(section 4)
+s1=$(section 1) s2=$(section 2) s3=$(section 3) s4=$(section 4) s5=$(section 5)
 
 # 1. lockout, in both languages; status; reset
 assert_match 'The account is locked after 3 failed logins' "$s1" "lock message"
@@ -48,12 +48,24 @@ assert_match 'Your account has been revoked' "$s3" "revoked message"
 assert_match 'Tài khoản của bạn đã bị thu hồi' "$s3" "revoked message in Vietnamese"
 [ "$(printf '%s\n' "$s3" | grep -c 'acct: 0 ')" = 1 ] || fail "one login before the revocation: $s3"
 [ "$(printf '%s\n' "$s3" | grep -c 'acct: 6 ')" = 2 ] || fail "refused after the revocation: $s3"
-# 4. the audit trail and the report
-for r in too_many_failures locked_timed admin_reset password_expired vietnamese_phrase revoked; do
-	assert_match "reason=$r" "$s4" "audit record reason=$r"
+# 4. posture: refused without the antivirus (en, vi), in with it
+reasons="too_many_failures locked_timed admin_reset password_expired vietnamese_phrase revoked"
+if [ -x /usr/sbin/clamd ]; then
+	assert_match "antivirus \(clamd\) is not running" "$s4" "antivirus missing"
+	assert_match "Phần mềm diệt virus của cơ quan \(clamd\) không chạy" "$s4" "in Vietnamese"
+	[ "$(printf '%s\n' "$s4" | grep -c 'acct: 6 ')" = 2 ] || fail "posture refusals: $s4"
+	assert_match 'acct: 0 ' "$(printf '%s\n' "$s4" | sed -n '/is started/,$p')" "in with clamd running"
+	assert_match 'posture: +ok' "$s4" "bhxhctl posture"
+	reasons="$reasons posture_av_missing"
+else
+	assert_match 'skipped: clamav-daemon is not installed' "$s4" "posture skipped"
+fi
+# 5. the audit trail and the report
+for r in $reasons; do
+	assert_match "reason=$r" "$s5" "audit record reason=$r"
 done
-assert_match "^$user +[0-9]+ +[0-9]+ " "$s4" "report row for $user"
-assert_match "^$duser +3 +0 +2 +0 +0 +0 +0 +0 +2 " "$s4" "report row for $duser (2 revoked refusals)"
+assert_match "^$user +[0-9]+ +[0-9]+ " "$s5" "report row for $user"
+assert_match "^$duser +3 +0 +2 +0 +0 +0 +0 +0 +2 " "$s5" "report row for $duser (2 revoked refusals)"
 # nothing left behind
 getent passwd "$user" >/dev/null && fail "demo account left"
 getent passwd "$duser" >/dev/null && fail "directory account visible outside the demo"
