@@ -76,7 +76,7 @@ orig=$(state)
 # man-db's trigger is slow and irrelevant here
 rm -f /var/lib/man-db/auto-update
 
-apt-get install -y /in/*.deb >/out/apt-install.log 2>&1 ||
+apt-get install -y --no-install-recommends /in/*.deb >/out/apt-install.log 2>&1 ||
 	{ tail -30 /out/apt-install.log; fail "apt-get install"; }
 for p in $pkgs; do
 	dpkg-query -W -f '${db:Status-Abbrev}' "$p" | grep -q '^ii' || fail "$p not installed"
