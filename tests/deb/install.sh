@@ -69,6 +69,11 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 state() { cat /etc/pam.d/common-* /etc/nsswitch.conf /var/lib/pam/* 2>/dev/null | md5sum; }
+# The lower layer is the live /etc: a lock file of a useradd running on the
+# machine at the moment would block ours.  Removing it here removes it from
+# the overlay only.
+unlock_pw() { rm -f /etc/passwd.lock /etc/shadow.lock /etc/group.lock /etc/gshadow.lock \
+	/etc/subuid.lock /etc/subgid.lock; }
 pkgs="libpam-bhxh libnss-bhxh bhxh-tools bhxh-common"
 orig_pam=$(cat /etc/pam.d/common-* | md5sum)
 orig_nss=$(cat /etc/nsswitch.conf)
@@ -103,6 +108,7 @@ ok "shipped bhxh.conf is valid"
 # the system's own common-auth, with the profiles enabled
 # (the account first: chpasswd goes through common-password, where
 # pam_bhxh would rightly refuse this weak password)
+unlock_pw
 useradd -M -N -s /usr/sbin/nologin "$user"
 echo "$user:$pass" | chpasswd
 pam-auth-update --enable bhxh-preauth bhxh-authfail bhxh
@@ -167,6 +173,7 @@ for d in /var/lib/bhxh /var/lib/bhxh-db /etc/security/bhxh.conf /usr/share/pam_b
 	[ -e "$d" ] && fail "left behind: $d"
 done
 grep -rl 'pam_bhxh' /etc/pam.d && fail "pam_bhxh line left in /etc/pam.d"
+unlock_pw
 userdel -f "$user"
 [ "$(state)" = "$orig" ] ||
 	{ cat /etc/pam.d/common-auth /etc/nsswitch.conf /var/lib/pam/seen; fail "purge did not restore common-*, nsswitch.conf, /var/lib/pam"; }
