@@ -282,32 +282,36 @@ void report_alert_text(const struct bhxh_report_alert *a, char *buf, size_t len)
 	switch (a->kind) {
 	case BHXH_ALERT_SPRAY:
 		snprintf(buf, len,
-			 _("Password spraying from %s: %llu failed logins against %zu accounts on "
-			   "%zu machines"),
+			 _("Password spraying from %s (failed logins: %llu, accounts: %zu, "
+			   "machines: %zu)"),
 			 key, ev, a->naccounts, a->nhosts);
 		break;
 	case BHXH_ALERT_SPREAD:
-		snprintf(buf, len, _("Account %s failing on %zu machines: %llu failed logins"), key,
-			 a->nhosts, ev);
+		snprintf(buf, len,
+			 _("Account %s failing on many machines (failed logins: %llu, machines: "
+			   "%zu)"),
+			 key, ev, a->nhosts);
 		break;
 	case BHXH_ALERT_LOCK_STORM:
-		snprintf(buf, len, _("Lock storm: %zu accounts locked on %zu machines (%llu locks)"),
+		snprintf(buf, len,
+			 _("Lock storm (accounts locked: %zu, machines: %zu, locks: %llu)"),
 			 a->naccounts, a->nhosts, ev);
 		break;
 	case BHXH_ALERT_REVOKED_LOGIN:
-		snprintf(buf, len, _("Revoked account %s tried to log in %llu times on %zu machines"),
+		snprintf(buf, len,
+			 _("Revoked account %s tried to log in (attempts: %llu, machines: %zu)"),
 			 key, ev, a->nhosts);
 		break;
 	case BHXH_ALERT_EXPIRED_LOGIN:
 		snprintf(buf, len,
-			 _("Expired or disabled account %s tried to log in %llu times on %zu "
-			   "machines"),
+			 _("Expired or disabled account %s tried to log in (attempts: %llu, "
+			   "machines: %zu)"),
 			 key, ev, a->nhosts);
 		break;
 	case BHXH_ALERT_PW_REJECTIONS:
 		snprintf(buf, len,
-			 _("Password changes refused in bulk: %llu refusals for %zu accounts on %zu "
-			   "machines"),
+			 _("Password changes refused in bulk (refusals: %llu, accounts: %zu, "
+			   "machines: %zu)"),
 			 ev, a->naccounts, a->nhosts);
 		break;
 	default:

@@ -206,14 +206,40 @@ static void time_chart(FILE *f, struct bhxh_report *rep, size_t top)
 			       sizeof(t1)));
 	fprintf(f, "</text>\n</svg><p class=\"note\">");
 	fprintf(f, _("Grey bars: all machines; lines: the %zu machines with most failures; "
-		     "one bar is %lld minutes."),
+		     "one bar: %lld min."),
 		nbest, t->bucket_len / 60);
 	fprintf(f, "</p></figure>\n");
 }
 
+/* The most pressing kinds first (an attack in progress), then by time. */
+static int alert_rank(enum bhxh_alert_kind k)
+{
+	static const int rank[BHXH_ALERT_KINDS] = {
+		[BHXH_ALERT_SPRAY] = 0,	       [BHXH_ALERT_SPREAD] = 1,
+		[BHXH_ALERT_LOCK_STORM] = 2,     [BHXH_ALERT_PW_REJECTIONS] = 3,
+		[BHXH_ALERT_REVOKED_LOGIN] = 4, [BHXH_ALERT_EXPIRED_LOGIN] = 5,
+	};
+
+	return (unsigned)k < BHXH_ALERT_KINDS ? rank[k] : BHXH_ALERT_KINDS;
+}
+
+static int cmp_alert(const void *a, const void *b)
+{
+	const struct bhxh_report_alert *const *x = a, *const *y = b;
+	int rx = alert_rank((*x)->kind), ry = alert_rank((*y)->kind);
+
+	if (rx != ry)
+		return rx - ry;
+	return (*x)->first < (*y)->first ? -1 : (*x)->first > (*y)->first;
+}
+
+/* Rows of the alerts table; more are counted under it. */
+#define HTML_ALERTS_MAX 500
+
 static void alerts_table(FILE *f, struct bhxh_report *rep)
 {
 	size_t n = bhxh_report_nalerts(rep);
+	const struct bhxh_report_alert **v;
 	char text[1024], t1[40], t2[40];
 
 	fprintf(f, "<h2>");
@@ -234,8 +260,16 @@ static void alerts_table(FILE *f, struct bhxh_report *rep)
 	fprintf(f, "</th><th>");
 	esc(f, _("Machines"));
 	fprintf(f, "</th></tr></thead><tbody>\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct bhxh_report_alert *a = bhxh_report_alert(rep, i);
+	v = calloc(n, sizeof(*v));
+	if (v == NULL) {
+		fprintf(f, "</tbody></table>\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = bhxh_report_alert(rep, i);
+	qsort(v, n, sizeof(*v), cmp_alert);
+	for (size_t i = 0; i < n && i < HTML_ALERTS_MAX; i++) {
+		const struct bhxh_report_alert *a = v[i];
 
 		report_alert_text(a, text, sizeof(text));
 		fprintf(f, "<tr class=\"%s\"><td>", bhxh_alert_kind_name(a->kind));
@@ -250,6 +284,12 @@ static void alerts_table(FILE *f, struct bhxh_report *rep)
 		fprintf(f, "%s</td></tr>\n", a->nhosts > 8 ? ", &hellip;" : "");
 	}
 	fprintf(f, "</tbody></table>\n");
+	if (n > HTML_ALERTS_MAX) {
+		fprintf(f, "<p class=\"note\">");
+		fprintf(f, _("%zu more alerts: see bhxhctl report --json."), n - HTML_ALERTS_MAX);
+		fprintf(f, "</p>\n");
+	}
+	free(v);
 }
 
 static int cmp_expiry(const void *a, const void *b)

@@ -30,7 +30,9 @@ spool_existed=no
 restore() {
 	for f in $files; do cp -p "$d/backup/$f" "/etc/audit/$f"; done
 	# back to the machine's own settings: restart auditd (9>&-: not our lock)
-	if [ -r /var/run/auditd.pid ] && kill -TERM "$(cat /var/run/auditd.pid)" 2>/dev/null; then
+	if [ -d /run/systemd/system ]; then
+		systemctl restart auditd.service
+	elif [ -r /var/run/auditd.pid ] && kill -TERM "$(cat /var/run/auditd.pid)" 2>/dev/null; then
 		for _ in $(seq 100); do pgrep -x auditd >/dev/null || break; sleep 0.1; done
 	fi
 	pgrep -x auditd >/dev/null || auditd 9>&-
