@@ -240,7 +240,7 @@ static void alerts_table(FILE *f, struct bhxh_report *rep)
 {
 	size_t n = bhxh_report_nalerts(rep);
 	const struct bhxh_report_alert **v;
-	char text[1024], t1[40], t2[40];
+	char text[2048], t1[40], t2[40];
 
 	fprintf(f, "<h2>");
 	esc(f, _("Alerts"));

@@ -600,7 +600,7 @@ void bhxh_report_add(struct bhxh_report *r, const struct bhxh_report_rec *rec)
 		/* reasons are identifiers: anything else is shown as '?' */
 		size_t i;
 
-		for (i = 0; rec->reason[i] != '\0' && i < sizeof(reason) - 1; i++) {
+		for (i = 0; i < sizeof(reason) - 1 && rec->reason[i] != '\0'; i++) {
 			char c = rec->reason[i];
 
 			reason[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

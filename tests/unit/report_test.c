@@ -332,9 +332,10 @@ START_TEST(report_names_are_utf8)
 	rec("pc1", "USER_AUTH", 1,
 	    "op=PAM:authentication grantors=? acct=FFFE41 exe=\"/usr/sbin/sshd\" hostname=? "
 	    "addr=? terminal=ssh res=failed");
-	/* 300 x "ễ" hex-encoded: cut to 256 bytes on a character boundary */
-	for (int i = 0; i < 300 && i * 6 + 6 < (int)sizeof(longname); i++)
-		memcpy(longname + i * 6, "E1BB85", 6);
+	/* 150 x "ễ" (450 bytes) hex-encoded: cut to 256 bytes on a character
+	 * boundary */
+	for (size_t i = 0; i < 150; i++)
+		memcpy(&longname[i * 6], "E1BB85", 6);
 	longname[6 * 150] = '\0';
 	{
 		char b[1400];
