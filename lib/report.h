@@ -1,11 +1,13 @@
 /* bhxhctl report: aggregation of authentication audit records.
  *
  * Raw auditd log text goes in (any chunking, any number of files); lines
- * that are not well-formed audit records are skipped and counted, the rest
- * are assembled into events by libauparse (AUSOURCE_FEED) and counted per
- * account, per machine and per failure source.  No output, no time():
- * the caller passes "now" and prints the result.  Built into bhxhctl and
- * the unit tests only, so the PAM module never links libauparse. */
+ * that are not well-formed audit records are skipped and counted, the
+ * counted record types (all single-record user messages) are read by a
+ * small field scanner and counted per account, per machine and per failure
+ * source, with the fleet alerts and a failures-over-time series.  No
+ * output, no time(): the caller passes "now" and prints the result.  Built
+ * into its own convenience library for bhxhctl and the tests, so the PAM
+ * module never links it. */
 #ifndef BHXH_REPORT_H
 #define BHXH_REPORT_H
 
@@ -155,7 +157,7 @@ int bhxh_report_decode_acct(const char *raw, char *out, size_t outlen);
 struct bhxh_report_totals {
 	uint64_t lines;          /* lines read */
 	uint64_t malformed;      /* skipped */
-	uint64_t events;         /* events assembled by libauparse */
+	uint64_t events;         /* records of the counted types read */
 	uint64_t records;        /* records counted (after filters) */
 	uint64_t overflow;       /* records not counted: too many distinct keys */
 	uint64_t alerts_dropped; /* alerts beyond BHXH_ALERTS_MAX */

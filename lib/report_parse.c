@@ -76,6 +76,21 @@ static const char *skip_digits(const char *p, const char *end)
 	return q > p ? q : NULL;
 }
 
+/* The opening quote of the first field msg='...' that starts a word in
+ * [p, end), or NULL.  Kernel records (SYSCALL, PATH...) hold no quote at
+ * all: one memchr() says so. */
+static const char *user_msg(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while ((q = memchr(q, '\'', (size_t)(end - q))) != NULL) {
+		if (q - p >= 4 && memcmp(q - 4, "msg=", 4) == 0 && (q - 4 == p || q[-5] == ' '))
+			return q;
+		q++;
+	}
+	return NULL;
+}
+
 bool bhxh_report_line_ok(const char *line, size_t len)
 {
 	const char *end = line + len, *p, *q;
@@ -104,12 +119,8 @@ bool bhxh_report_line_ok(const char *line, size_t len)
 		return false;
 	p += 2;
 	/* a user message: msg='...' must be closed, or the line was cut */
-	for (q = p; (q = memchr(q, 'm', (size_t)(end - q))) != NULL; q++) {
-		if ((size_t)(end - q) >= 5 && memcmp(q, "msg='", 5) == 0 &&
-		    (q == p || q[-1] == ' '))
-			return memchr(q + 5, '\'', (size_t)(end - q - 5)) != NULL;
-	}
-	return true;
+	q = user_msg(p, end);
+	return q == NULL || memchr(q + 1, '\'', (size_t)(end - q - 1)) != NULL;
 }
 
 /* The record types counted, by name as written after "type=". */
@@ -174,6 +185,10 @@ static long long parse_ll(const char *v, size_t n)
 	return neg ? -x : x;
 }
 
+/* Bytes that end an unquoted value: space, the quote closing msg='...',
+ * and the separator of auditd's enriched fields. */
+static const bool ends_value[256] = { [' '] = true, ['\''] = true, ['\x1d'] = true };
+
 /* One counted record: its fields, then bhxh_report_add(). */
 static void one_record(struct bhxh_report *r, const char *line, size_t len, int type,
 		       const char *body)
@@ -194,6 +209,11 @@ static void one_record(struct bhxh_report *r, const char *line, size_t len, int 
 	p = (const char *)memchr(body, '(', (size_t)(end - body)) + 1;
 	rec.time = parse_ll(p, strspn(p, "0123456789"));
 	p = (const char *)memchr(p, ')', (size_t)(end - p)) + 2;
+	/* the header's pid= uid= auid= ses= subj= are not needed: straight to
+	 * the user message's own fields when there is one */
+	q = user_msg(p, end);
+	if (q != NULL)
+		p = q + 1;
 	while (p < end) {
 		const char *k, *v;
 		size_t kn, vn;
@@ -220,7 +240,7 @@ static void one_record(struct bhxh_report *r, const char *line, size_t len, int 
 			vn = (size_t)(q - v);
 			p = q + 1;
 		} else {
-			for (q = v; q < end && *q != ' ' && *q != '\'' && *q != '\x1d'; q++)
+			for (q = v; q < end && !ends_value[(unsigned char)*q]; q++)
 				;
 			vn = (size_t)(q - v);
 			p = q;

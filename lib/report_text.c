@@ -51,10 +51,17 @@ size_t bhxh_utf8_clean(const char *in, size_t len, char *out, size_t outlen)
 	if (outlen == 0)
 		return 0;
 	while (i < len) {
-		size_t n = bhxh_utf8_seq(p + i, len - i);
-		const char *src = (const char *)p + i;
-		size_t w = n;
+		const char *src;
+		size_t n, w;
 
+		/* ASCII (nearly every name): copied as it is */
+		while (i < len && p[i] < 0x80 && p[i] != 0 && o < outlen - 1)
+			out[o++] = (char)p[i++];
+		if (i == len || o == outlen - 1)
+			break;
+		n = bhxh_utf8_seq(p + i, len - i);
+		src = (const char *)p + i;
+		w = n;
 		if (n == 0) { /* one bad byte, one replacement */
 			src = repl;
 			w = 3;
