@@ -27,7 +27,10 @@ for f in $files; do cp -p "/etc/audit/$f" "$d/backup/$f" || fail "backup $f"; do
 sums_before=$(cd /etc/audit && md5sum $files)
 spool_existed=no
 [ -e /var/spool/audit ] && spool_existed=yes
+restored=no
 restore() {
+	[ $restored = no ] || return 0
+	restored=yes
 	for f in $files; do cp -p "$d/backup/$f" "/etc/audit/$f"; done
 	# back to the machine's own settings: restart auditd (9>&-: not our lock)
 	if [ -d /run/systemd/system ]; then
