@@ -652,8 +652,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 				cli_err(_("--lang expects vi or en"));
 				return CLI_ERR;
 			}
-		}
-		else if (strcmp(argv[i], "--csv") == 0)
+		} else if (strcmp(argv[i], "--csv") == 0)
 			fmt = FMT_CSV;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
