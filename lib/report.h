@@ -219,6 +219,10 @@ enum bhxh_alert_step bhxh_alert_feed(struct bhxh_alert_track *tr, unsigned k, lo
  * an invalid or incomplete sequence becomes U+FFFD, NUL becomes '?', and
  * the copy is cut on a character boundary.  Returns the length written. */
 size_t bhxh_utf8_clean(const char *in, size_t len, char *out, size_t outlen);
+/* The length of s[0..len) without a last character that was cut short
+ * (for text truncated at a byte count): len when it ends on a character
+ * boundary. */
+size_t bhxh_utf8_cut(const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at s[0..len): 1..4, or 0 when it is
  * invalid (overlong, surrogate, beyond U+10FFFF, cut short). */
 size_t bhxh_utf8_seq(const unsigned char *s, size_t len);

@@ -288,10 +288,12 @@ static void one_record(struct bhxh_report *r, const char *line, size_t len, int 
 		}
 	}
 	if (rawacct[0] != '\0' || quoted_acct) {
-		if (quoted_acct)
-			bhxh_strlcpy(acct, rawacct, sizeof(acct));
-		else
-			bhxh_report_decode_acct(rawacct, acct, sizeof(acct));
+		int cut = quoted_acct ? bhxh_strlcpy(acct, rawacct, sizeof(acct))
+				      : bhxh_report_decode_acct(rawacct, acct, sizeof(acct));
+
+		/* a name cut at a byte count ends on a character boundary */
+		if (cut < 0 || strlen(rawacct) >= sizeof(rawacct) - 1)
+			acct[bhxh_utf8_cut(acct, strlen(acct))] = '\0';
 	}
 	rec.acct = acct[0] ? acct : NULL;
 	rec.op = op[0] ? op : NULL;

@@ -78,3 +78,22 @@ size_t bhxh_utf8_clean(const char *in, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 	return o;
 }
+
+size_t bhxh_utf8_cut(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = len, back;
+
+	/* at most 3 continuation bytes before a lead byte */
+	for (back = 0; back < 4 && i > 0; back++) {
+		unsigned c = p[--i];
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		if (c < 0x80)
+			return len; /* ASCII: the end is a boundary */
+		/* a lead byte: is its sequence complete? */
+		return bhxh_utf8_seq(p + i, len - i) == len - i ? len : i;
+	}
+	return len; /* not UTF-8 at the end: left to bhxh_utf8_clean() */
+}

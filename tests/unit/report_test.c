@@ -319,6 +319,15 @@ START_TEST(utf8_clean)
 	ck_assert_uint_eq(bhxh_utf8_clean("a\0b", 3, out, sizeof(out)), 3);
 	ck_assert_str_eq(out, "a?b");
 	ck_assert_uint_eq(bhxh_utf8_clean("abc", 3, out, 1), 0);
+	/* cut: a last character cut short goes, a whole one stays */
+	ck_assert_uint_eq(bhxh_utf8_cut("Nguy\xe1\xbb\x85", 7), 7);
+	ck_assert_uint_eq(bhxh_utf8_cut("Nguy\xe1\xbb", 6), 4);
+	ck_assert_uint_eq(bhxh_utf8_cut("Nguy\xe1", 5), 4);
+	ck_assert_uint_eq(bhxh_utf8_cut("ab", 2), 2);
+	ck_assert_uint_eq(bhxh_utf8_cut("", 0), 0);
+	ck_assert_uint_eq(bhxh_utf8_cut("\xf0\x9f\x98", 3), 0);
+	ck_assert_uint_eq(bhxh_utf8_cut("a\xf0\x9f\x98\x80", 5), 5);
+	ck_assert_uint_eq(bhxh_utf8_cut("a\x80\x80\x80\x80", 5), 5); /* not UTF-8: kept */
 }
 END_TEST
 
@@ -358,6 +367,8 @@ START_TEST(report_names_are_utf8)
 			k += q;
 		}
 		ck_assert_uint_le(n, BHXH_REPORT_NAME_MAX);
+		/* the long name: whole characters only, no U+FFFD at the cut */
+		ck_assert_ptr_null(strstr(e[i].name, "\xe1\xbb\x85\xef\xbf\xbd"));
 	}
 	bhxh_report_free(r);
 }
