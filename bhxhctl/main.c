@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
 
 void cli_err(const char *fmt, ...)
 {
@@ -22,16 +23,27 @@ void cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Always valid JSON: bytes that are not UTF-8 become U+FFFD. */
 void cli_json_str(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+	while (*p) {
+		size_t n = bhxh_utf8_seq(p, len);
+
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			n = 1;
+		} else if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, n, f);
+		p += n;
+		len -= n;
 	}
 	fputc('"', f);
 }

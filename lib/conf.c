@@ -97,6 +97,7 @@ const struct bhxh_opt bhxh_opts_core[] = {
 static const struct bhxh_opt *const all_tables[] = {
 	bhxh_opts_core, bhxh_opts_audit, bhxh_opts_pw, bhxh_opts_expiry, bhxh_opts_dir,
 	bhxh_opts_posture,
+	bhxh_opts_report,
 };
 
 void bhxh_conf_init(struct bhxh_conf *c)
@@ -114,6 +115,7 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	bhxh_conf_init_expiry(c);
 	bhxh_conf_init_dir(c);
 	bhxh_conf_init_posture(c);
+	bhxh_conf_init_report(c);
 }
 
 static const struct bhxh_opt *find_opt(const char *key, size_t keylen)

@@ -12,5 +12,6 @@
 #include "conf_expiry.h"
 #include "conf_dir.h"
 #include "conf_posture.h"
+#include "conf_report.h"
 
 #endif

@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   libpam-pwquality libcrack2-dev cracklib-runtime libaudit-dev libauparse-dev
   auditd libcrypt-dev check libpam-wrapper libpamtest0-dev libnss-wrapper
   libnss-cache hunspell-vi john-data wamerican valgrind locales passwd
-  python3 procps util-linux cppcheck bc audispd-plugins
+  python3 procps util-linux cppcheck bc audispd-plugins chromium time
   debhelper dh-nss dpkg-dev fakeroot lintian git"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Write a synthetic auditd log for benchmarking `bhxhctl report`.
 
-Usage: gen-audit-log.py N [SEED] > audit.log
+Usage: gen-audit-log.py N [SEED] [MACHINES] > audit.log
+
+MACHINES (default 100) distinct node= names (a collector's log).
 
 N records (lines) in auditd's raw format, roughly what a fleet of machines
 running pam_bhxh sends to the central log server: libpam's USER_AUTH /
@@ -21,7 +23,7 @@ def main():
     users = ["nv%04d" % i for i in range(500)] + ["root", "admin"]
     hosts = ["10.%d.%d.%d" % (rnd.randrange(256), rnd.randrange(256), rnd.randrange(1, 255))
              for _ in range(300)]
-    nodes = ["may%03d" % i for i in range(100)]
+    nodes = ["may%03d" % i for i in range(int(sys.argv[3]) if len(sys.argv) > 3 else 100)]
     reasons = ["too_short", "denylisted", "reused", "too_soon"]
     t = 1764000000.0
     serial = 1

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "conf.h"
 #include "report.h"
+#include "report_time.h"
 #include "util.h"
 
 /* Our encoding of a value must be libaudit's, byte for byte. */

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 #include "cli.h"
 #include "i18n.h"
 #include "report.h"
+#include "report_out.h"
+#include "report_time.h"
 #include "util.h"
 
 /* auditd's own paths, whatever our prefix */
@@ -25,13 +29,14 @@
 #define MAX_FILES 1000
 #define CHUNK (1u << 20)
 
-enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
+enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_HTML };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		_("Usage: bhxhctl report [--since WHEN] [--until WHEN] [--user NAME] [--host NAME]\n"
-		  "                      [--top N] [--json | --csv] [FILE... | -]\n"
+		  "                      [--top N] [--json | --csv | --html OUT] [--lang vi|en]\n"
+		  "                      [FILE... | -]\n"
 		  "Without FILE, reads %s and its rotated files.\n"
 		  "WHEN: ISO 8601 (2026-11-25, 2026-11-25T08:00:00+07:00), MM/DD/YYYY [HH:MM:SS],\n"
 		  "      now, recent, today, yesterday, this-week, week-ago, this-month, this-year.\n"),
@@ -157,11 +162,15 @@ static int read_file(struct bhxh_report *rep, const char *path, char *buf)
 
 static void csv_str(const char *s)
 {
-	/* quoted, and a leading = + - @ is defused for spreadsheets */
+	char clean[4 * BHXH_REPORT_NAME_MAX];
+
+	/* valid UTF-8, quoted, and a leading = + - @ is defused for
+	 * spreadsheets */
+	bhxh_utf8_clean(s, strlen(s), clean, sizeof(clean));
 	putchar('"');
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+	if (*clean == '=' || *clean == '+' || *clean == '-' || *clean == '@')
 		putchar('\'');
-	for (; *s; s++) {
+	for (s = clean; *s; s++) {
 		if (*s == '"')
 			putchar('"');
 		putchar(*s);
@@ -211,7 +220,8 @@ static void print_reasons(const struct bhxh_report_stats *s, enum fmt fmt)
 {
 	bool first = true;
 
-	for (size_t i = 0; i < BHXH_REPORT_REASONS && s->reasons[i].name[0]; i++) {
+	for (size_t i = 0; s->reasons != NULL && i < BHXH_REPORT_REASONS && s->reasons[i].name[0];
+	     i++) {
 		if (fmt == FMT_JSON) {
 			printf("%s", first ? "" : ", ");
 			cli_json_str(stdout, s->reasons[i].name);
@@ -250,6 +260,153 @@ static void json_entry(const char *key, const struct bhxh_report_entry *e)
 	       U(s->expired_refusals), U(s->revoked_refusals), U(s->locked_refusals));
 }
 
+/* ---- alerts ---------------------------------------------------------- */
+
+const char *report_time_str(long long t, bool utc, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if ((utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) == NULL ||
+	    strftime(buf, len, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", t);
+	return buf;
+}
+
+void report_alert_text(const struct bhxh_report_alert *a, char *buf, size_t len)
+{
+	char key[4 * BHXH_REPORT_NAME_MAX];
+	unsigned long long ev = a->events;
+
+	bhxh_utf8_clean(a->key ? a->key : "", a->key ? strlen(a->key) : 0, key, sizeof(key));
+	switch (a->kind) {
+	case BHXH_ALERT_SPRAY:
+		snprintf(buf, len,
+			 _("Password spraying from %s (failed logins: %llu, accounts: %zu, "
+			   "machines: %zu)"),
+			 key, ev, a->naccounts, a->nhosts);
+		break;
+	case BHXH_ALERT_SPREAD:
+		snprintf(buf, len,
+			 _("Account %s failing on many machines (failed logins: %llu, machines: "
+			   "%zu)"),
+			 key, ev, a->nhosts);
+		break;
+	case BHXH_ALERT_LOCK_STORM:
+		snprintf(buf, len,
+			 _("Lock storm (accounts locked: %zu, machines: %zu, locks: %llu)"),
+			 a->naccounts, a->nhosts, ev);
+		break;
+	case BHXH_ALERT_REVOKED_LOGIN:
+		snprintf(buf, len,
+			 _("Revoked account %s tried to log in (attempts: %llu, machines: %zu)"),
+			 key, ev, a->nhosts);
+		break;
+	case BHXH_ALERT_EXPIRED_LOGIN:
+		snprintf(buf, len,
+			 _("Expired or disabled account %s tried to log in (attempts: %llu, "
+			   "machines: %zu)"),
+			 key, ev, a->nhosts);
+		break;
+	case BHXH_ALERT_PW_REJECTIONS:
+		snprintf(buf, len,
+			 _("Password changes refused in bulk (refusals: %llu, accounts: %zu, "
+			   "machines: %zu)"),
+			 ev, a->naccounts, a->nhosts);
+		break;
+	default:
+		snprintf(buf, len, "?");
+		break;
+	}
+}
+
+static void json_names(const char *key, const char *const *v, size_t n)
+{
+	printf(", \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s", i ? ", " : "");
+		cli_json_str(stdout, v[i]);
+	}
+	printf("]");
+}
+
+static void json_alerts(struct bhxh_report *rep)
+{
+	size_t n = bhxh_report_nalerts(rep);
+	char t1[40], t2[40];
+
+	printf("  \"alerts\": [\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct bhxh_report_alert *a = bhxh_report_alert(rep, i);
+
+		printf("    {\"kind\": \"%s\"", bhxh_alert_kind_name(a->kind));
+		if (a->key != NULL) {
+			printf(", \"%s\": ", a->kind == BHXH_ALERT_SPRAY ? "source" : "account");
+			cli_json_str(stdout, a->key);
+		}
+		printf(", \"events\": %llu, \"account_count\": %zu, \"host_count\": %zu",
+		       U(a->events), a->naccounts, a->nhosts);
+		json_names("accounts", a->accounts, a->naccounts);
+		json_names("hosts", a->hosts, a->nhosts);
+		printf(", \"window\": {\"from\": \"%s\", \"to\": \"%s\", \"seconds\": %lld}}%s\n",
+		       report_time_str(a->first, true, t1, sizeof(t1)),
+		       report_time_str(a->last, true, t2, sizeof(t2)), a->last - a->first,
+		       i + 1 < n ? "," : "");
+	}
+	printf("  ],\n  \"alerts_dropped\": %llu,\n",
+	       U(bhxh_report_totals(rep)->alerts_dropped));
+}
+
+static void json_expiring(struct bhxh_report *rep)
+{
+	const struct bhxh_report_entry *e;
+	size_t n = bhxh_report_users(rep, &e);
+	bool first = true;
+
+	printf("  \"password_expiry_announced\": [");
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].expires[0] == '\0')
+			continue;
+		printf("%s\n    {\"user\": ", first ? "" : ",");
+		cli_json_str(stdout, e[i].name);
+		printf(", \"expires\": \"%s\", \"days_left\": %lld}", e[i].expires,
+		       e[i].expires_days_left);
+		first = false;
+	}
+	printf("%s],\n", first ? "" : "\n  ");
+}
+
+static void print_alerts(struct bhxh_report *rep)
+{
+	size_t n = bhxh_report_nalerts(rep);
+	char text[1024], t1[40], t2[40];
+
+	printf("\n%s\n", _("Alerts:"));
+	if (n == 0)
+		printf("  %s\n", _("none"));
+	for (size_t i = 0; i < n; i++) {
+		const struct bhxh_report_alert *a = bhxh_report_alert(rep, i);
+
+		report_alert_text(a, text, sizeof(text));
+		printf("  ");
+		for (const char *p = text; *p; p++)
+			putchar((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+		printf("\n    %s %s .. %s\n", _("window:"), report_time_str(a->first, false, t1, sizeof(t1)),
+		       report_time_str(a->last, false, t2, sizeof(t2)));
+		if (a->nhosts > 0) {
+			printf("    %s ", _("machines:"));
+			for (size_t k = 0; k < a->nhosts && k < 10; k++) {
+				printf("%s", k ? ", " : "");
+				print_name(a->hosts[k], 0);
+			}
+			printf("%s\n", a->nhosts > 10 ? ", ..." : "");
+		}
+	}
+	if (bhxh_report_totals(rep)->alerts_dropped > 0)
+		printf(_("Warning: %llu more alerts not kept.\n"),
+		       U(bhxh_report_totals(rep)->alerts_dropped));
+}
+
 static void print_json(struct bhxh_report *rep, size_t top)
 {
 	const struct bhxh_report_totals *t = bhxh_report_totals(rep);
@@ -279,7 +436,10 @@ static void print_json(struct bhxh_report *rep, size_t top)
 		cli_json_str(stdout, e[i].name);
 		printf(", \"failures\": %llu}%s\n", U(e[i].failures), i + 1 < n ? "," : "");
 	}
-	printf("  ]\n}\n");
+	printf("  ],\n");
+	json_expiring(rep);
+	json_alerts(rep);
+	printf("  \"memory_bytes\": %zu\n}\n", t->memory);
 }
 
 static void csv_row(const char *kind, const struct bhxh_report_entry *e)
@@ -374,6 +534,7 @@ static void print_table(struct bhxh_report *rep, size_t top)
 		print_name(e[i].name, 40);
 		printf(" %llu\n", U(e[i].failures));
 	}
+	print_alerts(rep);
 	printf("\n%s\n", _("OK, FAILED: authentications; REFUSED: account checks refused; "
 			   "LOCKS, UNLOCKS: lockouts;\nPWCHG: password changes; PWREJ: rejected "
 			   "passwords; EXPIRED, REVOKED, LOCKED: refusals by pam_bhxh."));
@@ -407,12 +568,70 @@ static bool looks_like_time(const char *s)
 	return s != NULL && strlen(s) >= 5 && s[0] >= '0' && s[0] <= '9' && s[2] == ':';
 }
 
+/* --lang vi|en: the language of the report whatever the locale. */
+static int set_language(const char *lang)
+{
+	if (strcmp(lang, "vi") == 0) {
+		/* gettext ignores LANGUAGE under the C locale */
+		if (setlocale(LC_MESSAGES, "vi_VN.UTF-8") == NULL &&
+		    setlocale(LC_MESSAGES, "C.UTF-8") == NULL)
+			(void)setlocale(LC_MESSAGES, "en_US.UTF-8");
+		setenv("LANGUAGE", "vi", 1);
+		bind_textdomain_codeset(PACKAGE, "UTF-8");
+	} else if (strcmp(lang, "en") == 0) {
+		setenv("LANGUAGE", "en", 1);
+		(void)setlocale(LC_MESSAGES, "C");
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+/* The HTML page, written to a temporary file then renamed, so that a
+ * reader never sees half a page; "-" writes to standard output. */
+static int write_html(struct bhxh_report *rep, const char *path, const struct report_html_opts *o)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return report_html(rep, stdout, o) == 0 && fflush(stdout) == 0 ? CLI_OK : CLI_ERR;
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		cli_err(_("cannot write %s: %s"), path, strerror(ENAMETOOLONG));
+		return CLI_ERR;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		cli_err(_("cannot write %s: %s"), path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return CLI_ERR;
+	}
+	(void)fchmod(fd, 0644);
+	r = report_html(rep, f, o);
+	if (fflush(f) != 0 || fsync(fd) != 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		cli_err(_("cannot write %s: %s"), path, strerror(-r));
+		return CLI_ERR;
+	}
+	return CLI_OK;
+}
+
 int cmd_report(struct cli *cli, int argc, char **argv)
 {
 	struct bhxh_report_filter f = { 0 };
 	struct bhxh_report *rep = NULL;
 	char node[256] = "", *buf = NULL;
 	char **files = NULL;
+	const char *html_out = NULL;
 	size_t nfiles = 0, top = 10;
 	bool own_files = false;
 	enum fmt fmt = FMT_TABLE;
@@ -420,13 +639,20 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	int i, r, rc = CLI_ERR;
 	uint64_t v;
 
-	(void)cli;
 	for (i = 0; i < argc; i++) {
 		const char *val;
 
 		if (strcmp(argv[i], "--json") == 0)
 			fmt = FMT_JSON;
-		else if (strcmp(argv[i], "--csv") == 0)
+		else if ((val = opt_value(argc, argv, &i, "--html")) != NULL) {
+			fmt = FMT_HTML;
+			html_out = val;
+		} else if ((val = opt_value(argc, argv, &i, "--lang")) != NULL) {
+			if (set_language(val) < 0) {
+				cli_err(_("--lang expects vi or en"));
+				return CLI_ERR;
+			}
+		} else if (strcmp(argv[i], "--csv") == 0)
 			fmt = FMT_CSV;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
@@ -485,6 +711,10 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	if (gethostname(node, sizeof(node) - 1) < 0)
 		snprintf(node, sizeof(node), "?");
 	f.local_node = node;
+	/* alert thresholds: bhxh.conf (report_* keys) */
+	if (cli_load_conf(cli) < 0)
+		goto out;
+	f.alerts = &cli->conf.report;
 	rep = bhxh_report_new(&f);
 	buf = malloc(CHUNK);
 	if (rep == NULL || buf == NULL) {
@@ -500,6 +730,12 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	}
 	if (bhxh_report_finish(rep) < 0) {
 		cli_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	if (fmt == FMT_HTML) {
+		struct report_html_opts ho = { .top = top, .now = now };
+
+		rc = write_html(rep, html_out, &ho);
 		goto out;
 	}
 	if (fmt == FMT_JSON)
