@@ -256,8 +256,12 @@ static void json_entry(const char *key, const struct bhxh_report_entry *e)
 	       U(s->unlocks), U(s->password_changes), U(s->password_rejections));
 	print_reasons(s, FMT_JSON);
 	printf("}, \"expired_refusals\": %llu, \"revoked_refusals\": %llu, "
-	       "\"locked_refusals\": %llu}",
+	       "\"locked_refusals\": %llu, \"posture\": {",
 	       U(s->expired_refusals), U(s->revoked_refusals), U(s->locked_refusals));
+	for (unsigned i = 0; i < BHXH_REPORT_POSTURE_KINDS; i++)
+		printf("%s\"%s\": %llu", i ? ", " : "", bhxh_report_posture_reason(i),
+		       U(s->posture[i]));
+	printf("}}");
 }
 
 /* ---- alerts ---------------------------------------------------------- */
@@ -453,7 +457,7 @@ static void csv_row(const char *kind, const struct bhxh_report_entry *e)
 	       U(s->password_changes), U(s->password_rejections), U(s->expired_refusals),
 	       U(s->revoked_refusals), U(s->locked_refusals));
 	print_reasons(s, FMT_CSV);
-	printf("\"\n");
+	printf("\",%llu,%llu,%llu\n", U(s->posture[0]), U(s->posture[1]), U(s->posture[2]));
 }
 
 static void print_csv(struct bhxh_report *rep, size_t top)
@@ -463,7 +467,8 @@ static void print_csv(struct bhxh_report *rep, size_t top)
 
 	printf("kind,name,auth_successes,auth_failures,account_refusals,locks,unlocks,"
 	       "password_changes,password_rejections,expired_refusals,revoked_refusals,"
-	       "locked_refusals,rejections_by_reason\n");
+	       "locked_refusals,rejections_by_reason,posture_av_missing,posture_av_stale,"
+	       "posture_wifi\n");
 	n = bhxh_report_users(rep, &e);
 	for (size_t i = 0; i < n; i++)
 		csv_row("user", &e[i]);
@@ -474,7 +479,7 @@ static void print_csv(struct bhxh_report *rep, size_t top)
 	for (size_t i = 0; i < n && i < top; i++) {
 		printf("source,");
 		csv_str(e[i].name);
-		printf(",,%llu,,,,,,,,,\n", U(e[i].failures));
+		printf(",,%llu,,,,,,,,,,,,\n", U(e[i].failures));
 	}
 }
 
@@ -509,6 +514,37 @@ static void table_section(const char *title, const char *col, const struct bhxh_
 	}
 }
 
+/* The machines whose logins reported a posture finding (pam_bhxh(8),
+ * LOGIN POSTURE): logins that saw each finding. */
+static void print_posture(const struct bhxh_report_entry *e, size_t n)
+{
+	/* TRANSLATORS: column headers of the posture table; keep each within 10 characters */
+	const char *const heads[BHXH_REPORT_POSTURE_KINDS] = { _("NO AV"), _("OLD SIGS"),
+							       _("WIRELESS") };
+	bool any = false;
+
+	printf("\n%s\n", _("Machines out of posture (logins that saw each finding):"));
+	for (size_t i = 0; i < n; i++) {
+		const uint64_t *p = e[i].st.posture;
+
+		if (p[0] + p[1] + p[2] == 0)
+			continue;
+		if (!any) {
+			print_col(_("MACHINE"), 24, false);
+			for (unsigned k = 0; k < BHXH_REPORT_POSTURE_KINDS; k++) {
+				putchar(' ');
+				print_col(heads[k], 10, true);
+			}
+			putchar('\n');
+			any = true;
+		}
+		print_name(e[i].name, 24);
+		printf(" %10llu %10llu %10llu\n", U(p[0]), U(p[1]), U(p[2]));
+	}
+	if (!any)
+		printf("  %s\n", _("none"));
+}
+
 static void print_table(struct bhxh_report *rep, size_t top)
 {
 	const struct bhxh_report_totals *t = bhxh_report_totals(rep);
@@ -525,6 +561,7 @@ static void print_table(struct bhxh_report *rep, size_t top)
 	table_section(_("Per account:"), _("ACCOUNT"), e, n);
 	n = bhxh_report_hosts(rep, &e);
 	table_section(_("Per machine:"), _("MACHINE"), e, n);
+	print_posture(e, n);
 	n = bhxh_report_sources(rep, &e);
 	printf("\n%s\n", _("Top sources of failed authentications:"));
 	if (n == 0)

@@ -232,6 +232,15 @@ static void add_reason(struct bhxh_report *r, struct bhxh_report_stats *s, const
 	s->reasons[i].count = 1;
 }
 
+const char *bhxh_report_posture_reason(unsigned i)
+{
+	static const char *const names[BHXH_REPORT_POSTURE_KINDS] = {
+		"posture_av_missing", "posture_av_stale", "posture_wifi",
+	};
+
+	return i < BHXH_REPORT_POSTURE_KINDS ? names[i] : "posture";
+}
+
 /* Apply one record to a set of counters (s NULL: only say whether it
  * counts).  Returns false when the record says nothing the report counts. */
 static bool apply(struct bhxh_report *r, struct bhxh_report_stats *s,
@@ -272,6 +281,16 @@ static bool apply(struct bhxh_report *r, struct bhxh_report_stats *s,
 		s->unlocks++;
 		return true;
 	case AUDIT_TRUSTED_APP:
+		/* posture findings count whether the login went on (warn) or
+		 * not (deny): a machine out of posture is the finding */
+		if (starts_with(rec->op, "PAM:bhxh_posture") && rec->reason != NULL) {
+			for (unsigned i = 0; i < BHXH_REPORT_POSTURE_KINDS; i++)
+				if (strcmp(rec->reason, bhxh_report_posture_reason(i)) == 0) {
+					s->posture[i]++;
+					return true;
+				}
+			return false;
+		}
 		if (!starts_with(rec->op, "PAM:bhxh_") || rec->result != 0 || rec->reason == NULL)
 			return false;
 		if (is_password_op(rec->op)) {

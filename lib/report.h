@@ -36,6 +36,12 @@
  * as the time span grows). */
 #define BHXH_REPORT_BUCKETS 96
 
+/* Login posture findings counted per account and machine, in this order:
+ * posture_av_missing, posture_av_stale, posture_wifi. */
+#define BHXH_REPORT_POSTURE_KINDS 3
+/* The audit reason of posture kind i ("posture_av_missing", ...). */
+const char *bhxh_report_posture_reason(unsigned i);
+
 struct bhxh_report_reason {
 	char name[40];
 	uint64_t count;
@@ -52,6 +58,8 @@ struct bhxh_report_stats {
 	uint64_t expired_refusals; /* pam_bhxh: password/account expired, inactive */
 	uint64_t revoked_refusals; /* pam_bhxh: revoked */
 	uint64_t locked_refusals;  /* pam_bhxh: account_locked, tally_corrupt */
+	/* pam_bhxh login posture findings (warned or refused), by kind */
+	uint64_t posture[BHXH_REPORT_POSTURE_KINDS];
 	/* rejected passwords by reason: BHXH_REPORT_REASONS entries, or NULL
 	 * while there is none */
 	struct bhxh_report_reason *reasons;

@@ -42,4 +42,21 @@ assert_eq 1 "$(count "$start" "$op id=[0-9]+ reason=posture_av_stale .*age_days=
 assert_eq 1 "$(count "$start" "$op id=[0-9]+ reason=posture_wifi .*res=success")" \
 	"one wifi record for the warned login"
 assert_eq 3 "$(count "$start" "$op .*res=failed")" "the refused login: three findings, failed"
+
+# bhxhctl report: this machine out of posture, per kind (JSON and text)
+# shellcheck disable=SC2086
+"$BHXHCTL" report --since $start --user "$user" --json >"$w/rep.json" ||
+	fail "bhxhctl report --json"
+python3 - "$w/rep.json" <<'EOP' || fail "report: posture counts per machine"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hosts = [h for h in d["hosts"] if sum(h["posture"].values())]
+assert len(hosts) == 1, d["hosts"]
+p = hosts[0]["posture"]
+# warned login (acct twice, one finding each) + refused login
+assert p == {"posture_av_missing": 2, "posture_av_stale": 2, "posture_wifi": 2}, p
+EOP
+# shellcheck disable=SC2086
+out=$("$BHXHCTL" report --since $start --user "$user") || fail "bhxhctl report"
+assert_match 'Machines out of posture' "$out" "report text: posture section"
 echo "ok"

@@ -35,9 +35,9 @@ json2=$(cat "$d/old.log" "$d/new.log" | "$BHXHCTL" report --json -) || fail "rep
 assert_eq "$json" "$json2" "stdin and files"
 
 csv=$("$BHXHCTL" report --csv "$d/old.log" "$d/new.log") || fail "report --csv"
-assert_eq "kind,name,auth_successes,auth_failures,account_refusals,locks,unlocks,password_changes,password_rejections,expired_refusals,revoked_refusals,locked_refusals,rejections_by_reason" \
+assert_eq "kind,name,auth_successes,auth_failures,account_refusals,locks,unlocks,password_changes,password_rejections,expired_refusals,revoked_refusals,locked_refusals,rejections_by_reason,posture_av_missing,posture_av_stale,posture_wifi" \
 	"$(printf '%s\n' "$csv" | head -1)" "csv header"
-assert_match '^user,"an",1,1,0,0,0,1,1,0,0,0,"too_short:1"$' "$(printf '%s\n' "$csv" | grep '^user,"an"')" "csv an"
+assert_match '^user,"an",1,1,0,0,0,1,1,0,0,0,"too_short:1",0,0,0$' "$(printf '%s\n' "$csv" | grep '^user,"an"')" "csv an"
 assert_match '^user,"b,=x",0,0,0,1,' "$(printf '%s\n' "$csv" | grep '^user,"b')" "csv quoting"
 assert_match '^source,"192.0.2.1",,1,' "$(printf '%s\n' "$csv" | grep '^source')" "csv source"
 

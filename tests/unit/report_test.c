@@ -291,6 +291,49 @@ START_TEST(alert_revoked_and_bulk_rejections)
 }
 END_TEST
 
+/* Posture findings (pam_bhxh(8), LOGIN POSTURE) counted per machine and
+ * account, warned (res=success) or refused (res=failed) alike; other
+ * posture reasons and other ops are not posture findings. */
+START_TEST(posture_per_machine)
+{
+	struct bhxh_report_conf c = defaults();
+	const struct bhxh_report_entry *e;
+	struct bhxh_report *r;
+	size_t n;
+
+	loglen = 0;
+	rec("pc1", "TRUSTED_APP", 100,
+	    "op=PAM:bhxh_posture acct=\"an\" id=1001 reason=posture_wifi grantors=bhxh "
+	    "ifname=\"wlan0\" count=1 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh "
+	    "res=success");
+	rec("pc1", "TRUSTED_APP", 101,
+	    "op=PAM:bhxh_posture acct=\"an\" id=1001 reason=posture_av_stale grantors=bhxh "
+	    "age_days=30 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh res=failed");
+	rec("pc2", "TRUSTED_APP", 102,
+	    "op=PAM:bhxh_posture acct=\"binh\" id=1002 reason=posture_av_missing grantors=bhxh "
+	    "av=\"clamd\" exe=\"/bin/login\" hostname=? addr=? terminal=tty1 res=success");
+	rec("pc2", "TRUSTED_APP", 103,
+	    "op=PAM:bhxh_posture acct=\"binh\" id=1002 reason=posture_other grantors=bhxh "
+	    "exe=\"/bin/login\" hostname=? addr=? terminal=tty1 res=success");
+	rec("pc3", "TRUSTED_APP", 104,
+	    "op=PAM:bhxh_account acct=\"chi\" id=1003 reason=posture_wifi grantors=bhxh "
+	    "exe=\"/bin/login\" hostname=? addr=? terminal=tty1 res=failed");
+	r = run(&c);
+	n = bhxh_report_hosts(r, &e);
+	ck_assert_uint_eq(n, 2); /* pc3's record counts nothing: no entry */
+	ck_assert_str_eq(e[0].name, "pc1");
+	ck_assert_uint_eq(e[0].st.posture[0], 0);
+	ck_assert_uint_eq(e[0].st.posture[1], 1);
+	ck_assert_uint_eq(e[0].st.posture[2], 1);
+	ck_assert_str_eq(e[1].name, "pc2");
+	ck_assert_uint_eq(e[1].st.posture[0], 1);
+	ck_assert_uint_eq(e[1].st.posture[1] + e[1].st.posture[2], 0);
+	ck_assert_uint_eq(bhxh_report_totals(r)->all.posture[2], 1);
+	ck_assert_str_eq(bhxh_report_posture_reason(2), "posture_wifi");
+	bhxh_report_free(r);
+}
+END_TEST
+
 /* ---- text --------------------------------------------------------------- */
 
 START_TEST(utf8_clean)
@@ -442,6 +485,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, report_names_are_utf8);
 	tcase_add_test(tc, series_and_budget);
 	tcase_add_test(tc, memory_budget_holds);
+	tcase_add_test(tc, posture_per_machine);
 	suite_add_tcase(s, tc);
 	return s;
 }
