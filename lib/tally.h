@@ -36,6 +36,9 @@ struct bhxh_tally {
 	int64_t lock_until;  /* 0 = not locked; BHXH_LOCK_FOREVER = until reset */
 	uint32_t nrec;
 	struct bhxh_tally_rec rec[BHXH_TALLY_RECORDS]; /* oldest first */
+	/* failures of the window that no longer fit in rec[] (lockout.h) */
+	uint64_t older;
+	int64_t older_newest; /* time of the newest of them */
 };
 
 /* Open (and with create, make 0700) the state directory.  It must be a real
