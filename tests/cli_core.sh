@@ -20,7 +20,7 @@ assert_match "bad.conf:2: fail_interval" "$out" "error names file:line and optio
 printf 'deny=3\nno_such_key=1\n' >"$d/bad2.conf"
 out=$(ctl config check --file "$d/bad2.conf" 2>&1) && fail "unknown key accepted"
 assert_match "bad2.conf:2: unknown option 'no_such_key'" "$out" "unknown key"
-out=$(ctl config check --file "$d/good.conf" deny=99 2>&1) && fail "deny=99 accepted"
+out=$(ctl config check --file "$d/good.conf" deny=65536 2>&1) && fail "deny=65536 accepted"
 assert_match "argument 'deny'" "$out" "bad module argument"
 chmod 666 "$d/good.conf"
 ctl config check --file "$d/good.conf" >/dev/null 2>&1 && fail "world-writable file accepted"
