@@ -152,7 +152,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		return (int)n;
 	if (n == 0) {
 		memset(ret, 0, sizeof(*ret));
-		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		(void)bhxh_strlcpy(ret->user, user ? user : "", sizeof(ret->user));
 		return 0;
 	}
 	/* a short second slot reads as zero and is invalid */
@@ -170,13 +170,13 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		if (memcmp(&s[0], &zero, sizeof(zero)) != 0)
 			return -EBADMSG;
 		memset(ret, 0, sizeof(*ret));
-		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		(void)bhxh_strlcpy(ret->user, user ? user : "", sizeof(ret->user));
 		return 0;
 	}
 	memset(ret, 0, sizeof(*ret));
 	ret->seq = cur->h.seq;
-	(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
-	if (strcmp(cur->h.user, user) != 0)
+	(void)bhxh_strlcpy(ret->user, user != NULL ? user : cur->h.user, sizeof(ret->user));
+	if (user != NULL && strcmp(cur->h.user, user) != 0)
 		return 0; /* a shared slot last used by another name */
 	ret->total = cur->h.total;
 	ret->lock_since = cur->h.lock_since;

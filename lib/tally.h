@@ -58,7 +58,8 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write);
 
 /* Read the current state.  An empty file gives an empty tally; a file with no
  * valid slot gives -EBADMSG.  The user name stored in the file is compared
- * with user: a different one (a shared unknown slot) reads as empty. */
+ * with user: a different one (a shared unknown slot) reads as empty.  With
+ * user NULL the file's own name is taken (listing the shared slots). */
 int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret);
 
 /* Write t as the next generation (t->seq + 1).  fd must have been opened for

@@ -37,8 +37,18 @@ ctl --conf "$d/empty.conf" lockout reset --dir "$d/tally" >/dev/null 2>&1 &&
 	fail "reset without --user or --all accepted"
 ctl --conf "$d/empty.conf" lockout reset --user a --all --dir "$d/tally" >/dev/null 2>&1 &&
 	fail "reset with both --user and --all accepted"
-ctl --conf "$d/empty.conf" lockout status --user ../etc --dir "$d/tally" >/dev/null 2>&1 &&
-	fail "a path as user name accepted"
+# a name that is no account (even a path) is the module's shared slot
+out=$(ctl --conf "$d/empty.conf" lockout status --user ../etc --dir "$d/tally" --json) ||
+	fail "status of a name that is no account"
+assert_match '"account":false,"slot":"\.unknown-[0-9a-f][0-9a-f]"' "$out" "shared slot shown"
+[ -e "$d/etc" ] && fail "a path as user name reached the file system"
+# faillock(8)'s command line
+out=$(ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --user nobody) || fail "faillock --user"
+assert_eq "$(printf 'nobody:\nWhen                Type  Source                                           Valid')" \
+	"$out" "faillock table header"
+ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --bogus >/dev/null 2>&1 &&
+	fail "faillock: unknown option accepted"
+ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --reset || fail "faillock --reset (all)"
 ctl --conf "$d/empty.conf" lockout reset --all --dir "$d/tally" || fail "reset --all on empty dir"
 
 # --- the module exports only pam_sm_* and loads on its own -------------------
