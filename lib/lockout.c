@@ -17,7 +17,9 @@ enum bhxh_lock_state bhxh_lockout_state(const struct bhxh_tally *t, int64_t now,
 		*ret_unlock_in = -1;
 		return BHXH_LOCKED;
 	}
-	if (now >= t->lock_until)
+	/* locked through lock_until itself: pam_faillock unlocks once
+	 * latest failure + unlock_time < now */
+	if (now > t->lock_until)
 		return BHXH_LOCK_EXPIRED;
 	*ret_unlock_in = t->lock_until - now;
 	return BHXH_LOCKED;
@@ -50,7 +52,7 @@ unsigned bhxh_lockout_failures(const struct bhxh_tally *t, const struct bhxh_loc
 
 bool bhxh_lockout_is_locked(const struct bhxh_tally *t, int64_t now)
 {
-	return t->lock_until != 0 && (t->lock_until == BHXH_LOCK_FOREVER || now < t->lock_until);
+	return t->lock_until != 0 && (t->lock_until == BHXH_LOCK_FOREVER || now <= t->lock_until);
 }
 
 bool bhxh_lockout_add_failure(struct bhxh_tally *t, const struct bhxh_lock_policy *p,

@@ -33,7 +33,7 @@ struct bhxh_tally {
 	uint64_t seq;        /* sequence of the slot this was read from */
 	uint64_t total;      /* failures counted since the last reset or unlock */
 	int64_t lock_since;  /* when the current lock began; 0 = not locked */
-	int64_t lock_until;  /* 0 = not locked; BHXH_LOCK_FOREVER = until reset */
+	int64_t lock_until;  /* last locked second; 0 = not locked; BHXH_LOCK_FOREVER */
 	uint32_t nrec;
 	struct bhxh_tally_rec rec[BHXH_TALLY_RECORDS]; /* oldest first */
 	/* failures of the window that no longer fit in rec[] (lockout.h) */

@@ -214,8 +214,12 @@ START_TEST(wrong_passwords_lock_then_timed_unlock)
 	set_now(1800000000 + 599);
 	ck_assert_int_eq(try_login("bhxh-test", USER, PASS, NULL, errs, sizeof(errs)), PAM_AUTH_ERR);
 	ck_assert_msg(strstr(errs, "1 minute") != NULL, "%s", errs);
-	/* after unlock_time: in, and the tally is clean */
+	/* the last second of unlock_time is still locked (pam_faillock unlocks
+	 * once latest failure + unlock_time < now) */
 	set_now(1800000000 + 600);
+	ck_assert_int_eq(try_login("bhxh-test", USER, PASS, NULL, errs, sizeof(errs)), PAM_AUTH_ERR);
+	/* after unlock_time: in, and the tally is clean */
+	set_now(1800000000 + 601);
 	ck_assert_int_eq(try_login("bhxh-test", USER, PASS, &acct, NULL, 0), PAM_SUCCESS);
 	ck_assert_int_eq(acct, PAM_SUCCESS);
 	{
@@ -307,7 +311,7 @@ START_TEST(root_and_admin_group)
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(try_login("bhxh-root", "root", "wrong", NULL, NULL, 0), PAM_AUTH_ERR);
 	ck_assert_int_eq(try_login("bhxh-root", "root", PASS, NULL, NULL, 0), PAM_AUTH_ERR);
-	set_now(1800000000 + 60);
+	set_now(1800000000 + 61);
 	ck_assert_int_eq(try_login("bhxh-root", "root", PASS, NULL, NULL, 0), PAM_SUCCESS);
 
 	/* admin_group members are treated like root */
