@@ -290,6 +290,101 @@ START_TEST(conf_peer_faillock)
 }
 END_TEST
 
+
+/* Every option of every table is documented in bhxh.conf(5) (on a .B/.BI/.BR
+ * line) and, when the file accepts it, present (commented) in the shipped
+ * conf/bhxh.conf. */
+static char *slurp(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", top ? top : "..", rel);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+	fclose(f);
+	return buf;
+}
+
+static bool is_word_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* Does a line starting with one of the prefixes hold name as a word? */
+static bool line_has(const char *text, const char *const *prefixes, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *line = text, *end; line != NULL && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		bool ok = false;
+
+		for (const char *const *p = prefixes; *p; p++)
+			if (strncmp(line, *p, strlen(*p)) == 0)
+				ok = true;
+		if (!ok)
+			continue;
+		for (const char *h = line; (h = strstr(h, name)) != NULL && (!end || h < end); h++)
+			if ((h == line || !is_word_char(h[-1])) && !is_word_char(h[nl]))
+				return true;
+	}
+	return false;
+}
+
+START_TEST(every_option_is_documented)
+{
+	static const char *const man_prefixes[] = { ".B ", ".BI ", ".BR ", NULL };
+	char *man = slurp("man/bhxh.conf.5");
+	char *conf = slurp("conf/bhxh.conf");
+	char missing[4096] = "";
+
+	for (size_t t = 0; t < bhxh_all_tables_count; t++)
+		for (const struct bhxh_opt *o = bhxh_all_tables[t]; o->name != NULL; o++) {
+			char key[80];
+			bool in_conf;
+
+			if (!line_has(man, man_prefixes, o->name)) {
+				strncat(missing, " man:", sizeof(missing) - strlen(missing) - 1);
+				strncat(missing, o->name, sizeof(missing) - strlen(missing) - 1);
+			}
+			if (!(o->scope & BHXH_SCOPE_FILE))
+				continue;
+			/* "#key", "# key = ...", "#key=..." at the start of a line */
+			in_conf = false;
+			for (const char *h = conf; (h = strstr(h, "\n#")) != NULL; h++) {
+				const char *k = h + 2;
+
+				while (*k == ' ')
+					k++;
+				if (strncmp(k, o->name, strlen(o->name)) == 0 &&
+				    !is_word_char(k[strlen(o->name)]))
+					in_conf = true;
+			}
+			/* or set (uncommented) in the shipped file */
+			snprintf(key, sizeof(key), "\n%s ", o->name);
+			if (strstr(conf, key) != NULL)
+				in_conf = true;
+			if (!in_conf) {
+				strncat(missing, " conf:", sizeof(missing) - strlen(missing) - 1);
+				strncat(missing, o->name, sizeof(missing) - strlen(missing) - 1);
+			}
+		}
+	ck_assert_msg(missing[0] == '\0', "not documented:%s", missing);
+	free(man);
+	free(conf);
+}
+END_TEST
+
 static const struct bhxh_lock_policy pol = { .deny = 3, .fail_interval = 900, .unlock_time = 600 };
 
 START_TEST(lockout_policy)
@@ -600,6 +695,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
 	tcase_add_test(tc, conf_peer_faillock);
+	tcase_add_test(tc, every_option_is_documented);
 	tcase_add_test(tc, lockout_policy);
 	tcase_add_test(tc, tally_unknown_slots);
 	tcase_add_test(tc, audit_encoding);
