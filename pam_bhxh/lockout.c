@@ -35,6 +35,7 @@
  * conversation item never points to freed memory. */
 #define WATCH_DATA "pam_bhxh_conv_watch"
 #define TOLD_DATA "pam_bhxh_told_locked"
+#define PREAUTH_DATA "pam_bhxh_preauth_ran"
 
 struct conv_watch {
 	struct pam_conv orig;
@@ -115,6 +116,15 @@ static bool was_told(struct bhxh_pam *ctx)
 	const void *data = NULL;
 
 	return pam_get_data(ctx->pamh, TOLD_DATA, &data) == PAM_SUCCESS && data != NULL;
+}
+
+/* Did preauth run in this PAM transaction (the account phase forgets
+ * failures only after an authentication that went through it)? */
+static bool preauth_ran(struct bhxh_pam *ctx)
+{
+	const void *data = NULL;
+
+	return pam_get_data(ctx->pamh, PREAUTH_DATA, &data) == PAM_SUCCESS && data != NULL;
 }
 
 /* The policy for this account; false when lockout does not apply to it. */
@@ -231,8 +241,10 @@ static bool state_fs_full(int dirfd)
 /* preauth and the account phase: refuse while locked; clear a timed lock
  * that has run out (and audit that).  The account phase (forget) also
  * forgets the failures of an account that is not locked, as pam_faillock's
- * account phase does: a stack whose successful auth ends at a sufficient
- * module never reaches authsucc. */
+ * account phase does (a stack whose successful auth ends at a sufficient
+ * module never reaches authsucc) -- but only after an authentication that
+ * went through preauth in the same transaction: cron and SSH-key logins
+ * run the account phase without one, and must not wipe a guesser's count. */
 static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_rc, bool forget)
 {
 	struct bhxh_lock_policy p;
@@ -278,7 +290,8 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 		rc = locked_rc;
 		goto out;
 	}
-	if (forget && ctx->known && st == BHXH_UNLOCKED && (t.nrec > 0 || t.older > 0)) {
+	if (forget && ctx->known && st == BHXH_UNLOCKED && (t.nrec > 0 || t.older > 0) &&
+	    preauth_ran(ctx)) {
 		close(fd);
 		fd = bhxh_tally_open(dirfd, fname, true);
 		if (fd < 0) {
@@ -485,6 +498,7 @@ int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
 
 	switch (ctx->conf.mode) {
 	case BHXH_MODE_PREAUTH:
+		(void)pam_set_data(ctx->pamh, PREAUTH_DATA, (void *)"1", NULL);
 		set_told(ctx, false);
 		watch_conversation(ctx);
 		rc = check_locked(ctx, "PAM:bhxh_preauth", PAM_AUTH_ERR, false);

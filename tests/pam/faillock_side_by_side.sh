@@ -99,6 +99,7 @@ try conversation-error ''
 try right-again "$pass\n"
 try wrong6 'wrong\n'
 try wrong7 'wrong\n'
+try account-only '' acct
 try wrong8-locks 'wrong\n'
 try locked-account-only '' acct
 EOS
@@ -135,8 +136,16 @@ for form in cis debian example2; do
 	# ... and the account phase refuses a locked account (pam_faillock's
 	# account phase lets it in and forgets its failures)
 	case $form in
-	debian) ;; # no pam_faillock/pam_bhxh account line in this form
+	debian) # no pam_faillock/pam_bhxh account line in this form
+		assert_match '^account-only rc=0 prompts=0 counted=2$' "$(cat "$b")" "$form: account only"
+		;;
 	*)
+		# an account phase without an authentication (cron, SSH keys)
+		# wipes pam_faillock's count, not pam_bhxh's
+		assert_match '^account-only rc=0 prompts=0 counted=0$' "$(cat "$f")" \
+			"$form: pam_faillock's account phase forgets"
+		assert_match '^account-only rc=0 prompts=0 counted=2$' "$(cat "$b")" \
+			"$form: pam_bhxh's account phase alone forgets nothing"
 		assert_match '^locked-account-only rc=0 prompts=0 counted=0$' "$(cat "$f")" \
 			"$form: pam_faillock's account phase"
 		assert_match '^locked-account-only rc=6 prompts=0 counted=3$' "$(cat "$b")" \
