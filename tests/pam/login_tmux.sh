@@ -31,13 +31,17 @@ account  required                 $PAM_BHXH_SO dir=$T
 account  required                 pam_unix.so
 session  required                 pam_unix.so
 EOF
+# Under ASan the sanitizer runtime is preloaded into login; its crypt()
+# interceptor needs libcrypt loaded from the start (see tests_pamdrive_LDADD)
+preload=${SAN_PRELOAD:-}
+[ -n "$preload" ] && preload="$preload libcrypt.so.1"
 sock=bhxh-$user
 before=$(md5sum </etc/pam.d/login)
 on_exit "tmux -L '$sock' kill-server"
 unshare -m --propagation private bash -c "
 	mount --bind '$w/pamd' /etc/pam.d &&
 	mount --bind '$w/varlib' /var/lib &&
-	exec env LD_PRELOAD='${SAN_PRELOAD:-}' tmux -L '$sock' new-session -d -s login -x 150 -y 50 /bin/login
+	exec env LD_PRELOAD='$preload' tmux -L '$sock' new-session -d -s login -x 150 -y 50 /bin/login
 " || fail "cannot start login in tmux"
 # login (with PAM) gives up after three attempts: keep its screen, and start
 # the next login from the same server (inside the namespace)
