@@ -118,6 +118,15 @@ s=$(date +%s%N); rc_of wrong >/dev/null; e=$(date +%s%N)
 stack "deny=5 nodelay"
 s=$(date +%s%N); rc_of wrong >/dev/null; e=$(date +%s%N)
 [ $(((e - s) / 1000000)) -lt 1500 ] || fail "nodelay: delayed"
+# a name that is no account locks like one, and bhxhctl shows that state
+# (its shared slot), in the listing too
+stack "nodelay deny=1"
+nouser=$(uniq_name)x
+printf 'wrong\n' | LD_PRELOAD="${SAN_PRELOAD:-}" "$PAMDRIVE" --confdir "$w/pamd" opt "$nouser" auth >/dev/null 2>&1
+json=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" lockout status --dir "$T" --user "$nouser" --json)
+assert_match '"locked":true.*"account":false,"slot":"\.unknown-' "$json" "status of a name that is no account"
+assert_match "^$nouser \\(not an account; shared slot \\.unknown-[0-9a-f]+\\): LOCKED" \
+	"$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" lockout status --dir "$T")" "listing shows the slot"
 # dir=: the records are where dir= says
 stack "nodelay"
 rc_of wrong >/dev/null
