@@ -90,7 +90,12 @@ const struct bhxh_opt bhxh_opts_core[] = {
 	{ .name = "authfail", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authfail },
 	{ .name = "authsucc", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authsucc },
 	{ .name = "conf", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_conf },
-	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = CORE(silent), .scope = FL },
+	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = CORE(silent),
+	  .scope = BHXH_SCOPE_ANY, .any_value = true },
+	/* faillock.conf's silent quiets pam_faillock's messages only: here the
+	 * lockout's, not the password or expiry messages */
+	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = LOCK(silent),
+	  .scope = BHXH_SCOPE_FAILLOCK, .any_value = true },
 	{ .name = "debug", .type = BHXH_OPT_FLAG, .offset = CORE(debug), .scope = BHXH_SCOPE_ANY },
 	{ .name = "deny", .type = BHXH_OPT_UINT, .offset = LOCK(deny), .max = BHXH_DENY_MAX,
 	  .scope = FL },
@@ -101,12 +106,15 @@ const struct bhxh_opt bhxh_opts_core[] = {
 	{ .name = "root_unlock_time", .type = BHXH_OPT_CUSTOM, .scope = FL,
 	  .fn = opt_root_unlock_time },
 	{ .name = "even_deny_root", .type = BHXH_OPT_FLAG, .offset = LOCK(even_deny_root),
-	  .scope = FL },
+	  .scope = FL, .any_value = true },
 	{ .name = "local_users_only", .type = BHXH_OPT_FLAG, .offset = LOCK(local_users_only),
-	  .scope = FL },
-	{ .name = "nodelay", .type = BHXH_OPT_FLAG, .offset = LOCK(nodelay), .scope = FL },
-	{ .name = "audit", .type = BHXH_OPT_FLAG, .offset = LOCK(audit), .scope = FL },
-	{ .name = "no_log_info", .type = BHXH_OPT_FLAG, .offset = LOCK(no_log_info), .scope = FL },
+	  .scope = FL, .any_value = true },
+	{ .name = "nodelay", .type = BHXH_OPT_FLAG, .offset = LOCK(nodelay), .scope = FL,
+	  .any_value = true },
+	{ .name = "audit", .type = BHXH_OPT_FLAG, .offset = LOCK(audit), .scope = FL,
+	  .any_value = true },
+	{ .name = "no_log_info", .type = BHXH_OPT_FLAG, .offset = LOCK(no_log_info), .scope = FL,
+	  .any_value = true },
 	{ .name = "admin_group", .type = BHXH_OPT_STRING, .offset = LOCK(admin_group),
 	  .size = SIZE(lockout.admin_group), .scope = FL },
 	/* faillock.conf's dir= names pam_faillock's own directory, whose files
@@ -152,13 +160,21 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	bhxh_conf_init_posture(c);
 }
 
-static const struct bhxh_opt *find_opt(const char *key, size_t keylen)
+/* The entry for key that accepts scope; else the first of that name (its
+ * scope is then reported), else NULL.  A key may have one entry per scope. */
+static const struct bhxh_opt *find_opt(const char *key, size_t keylen, unsigned scope)
 {
+	const struct bhxh_opt *first = NULL;
+
 	for (size_t t = 0; t < BHXH_ARRAY_SIZE(all_tables); t++)
 		for (const struct bhxh_opt *o = all_tables[t]; o->name != NULL; o++)
-			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0)
-				return o;
-	return NULL;
+			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0) {
+				if (o->scope & scope)
+					return o;
+				if (first == NULL)
+					first = o;
+			}
+	return first;
 }
 
 static int parse_bool(const char *v, bool *ret)
@@ -185,7 +201,7 @@ static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *
 	switch (o->type) {
 	case BHXH_OPT_FLAG:
 		/* pam_faillock sets its flags whatever value follows them */
-		if (parse_bool(v, &b) < 0 && (o->scope & BHXH_SCOPE_FAILLOCK))
+		if (parse_bool(v, &b) < 0 && o->any_value)
 			b = true;
 		else if (parse_bool(v, &b) < 0) {
 			snprintf(err, errlen, "expects yes or no, not '%.64s'", v);
@@ -272,7 +288,7 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 	while (value != NULL && (*value == ' ' || *value == '\t'))
 		value++;
 
-	o = find_opt(token, keylen);
+	o = find_opt(token, keylen, scope);
 	if (o == NULL) {
 		if (where)
 			snprintf(err, errlen, "%s: unknown option '%.*s'", where,

@@ -54,6 +54,7 @@ struct bhxh_lockout_conf {
 	bool even_deny_root;
 	bool local_users_only;
 	bool nodelay;
+	bool silent;               /* faillock.conf's silent: lockout messages only */
 	bool audit;                /* accepted; see pam_bhxh(8) */
 	bool no_log_info;          /* no informative syslog lines */
 	uint64_t warn_remaining;   /* tell the user when this few attempts remain */
@@ -103,6 +104,8 @@ struct bhxh_opt {
 	size_t size;       /* STRING/PATH buffer size */
 	uint64_t min, max; /* UINT/SECONDS */
 	bool allow_never;  /* SECONDS */
+	bool any_value;    /* FLAG: a value that is not no/false/0 sets it, as
+			    * pam_faillock's flags ignore what follows them */
 	unsigned scope;
 	/* Scopes (peer files) from which the option is accepted and checked
 	 * but not applied: the peer's meaning has no place in pam_bhxh. */

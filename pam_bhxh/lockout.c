@@ -146,6 +146,8 @@ static const char *source_of(const struct bhxh_pam *ctx)
 /* The same words whether or not the account exists. */
 static void tell_locked(struct bhxh_pam *ctx, unsigned failures, int64_t unlock_in)
 {
+	if (ctx->conf.lockout.silent)
+		return;
 	if (failures > 0)
 		bhxh_pam_error(ctx,
 			       P_("The account is locked after %u failed login.",
@@ -167,7 +169,7 @@ static void tell_locked(struct bhxh_pam *ctx, unsigned failures, int64_t unlock_
  * names that are not accounts (their slots count alike). */
 static void tell_remaining(struct bhxh_pam *ctx, unsigned left)
 {
-	if (left == 0 || left > ctx->conf.lockout.warn_remaining)
+	if (left == 0 || left > ctx->conf.lockout.warn_remaining || ctx->conf.lockout.silent)
 		return;
 	bhxh_pam_error(ctx,
 		       P_("%u attempt left before the account is locked.",

@@ -251,7 +251,8 @@ START_TEST(conf_peer_faillock)
 	ck_assert_uint_eq(c.lockout.unlock_time, BHXH_UNLOCK_NEVER);
 	ck_assert_uint_eq(c.lockout.root_unlock_time, 60);
 	ck_assert(c.lockout.even_deny_root && c.lockout.audit && c.lockout.no_log_info);
-	ck_assert(c.silent && c.lockout.local_users_only && c.lockout.nodelay);
+	ck_assert(c.lockout.silent && c.lockout.local_users_only && c.lockout.nodelay);
+	ck_assert(!c.silent); /* faillock.conf's silent quiets the lockout only */
 	ck_assert_str_eq(c.lockout.admin_group, "wheel");
 	/* pam_faillock's directory is not pam_bhxh's */
 	ck_assert_str_eq(c.lockout.dir, BHXH_STATE_DIR "/tally");
