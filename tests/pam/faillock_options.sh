@@ -118,6 +118,13 @@ s=$(date +%s%N); rc_of wrong >/dev/null; e=$(date +%s%N)
 stack "deny=5 nodelay"
 s=$(date +%s%N); rc_of wrong >/dev/null; e=$(date +%s%N)
 [ $(((e - s) / 1000000)) -lt 1500 ] || fail "nodelay: delayed"
+# a failure counts whatever failed, also a module that sets no PAM_AUTHTOK
+stack "nodelay"
+sed -i 's/pam_unix.so nodelay$/pam_deny.so/' "$w/pamd/opt"
+out=$(attempt "$pass")
+assert_match '^auth: 7 ' "$out" "pam_deny refuses"
+assert_eq 1 "$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" lockout --dir "$T" --user "$user" | grep -c ' V$')" \
+	"a pam_deny failure (no PAM_AUTHTOK) is counted"
 # a name that is no account locks like one, and bhxhctl shows that state
 # (its shared slot), in the listing too
 stack "nodelay deny=1"
