@@ -36,6 +36,8 @@ EOF
 preload=${SAN_PRELOAD:-}
 [ -n "$preload" ] && preload="$preload libcrypt.so.1"
 sock=bhxh-$user
+# the server's socket lives in the scratch directory, removed at exit
+export TMUX_TMPDIR=$w
 before=$(md5sum </etc/pam.d/login)
 on_exit "tmux -L '$sock' kill-server"
 unshare -m --propagation private bash -c "
