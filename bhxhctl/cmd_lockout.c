@@ -20,35 +20,55 @@
 #include "tally.h"
 
 struct status {
-	const char *user;
+	const char *user;   /* as asked, or the name stored in a shared slot */
+	const char *slot;   /* the shared slot file of a name that is no account */
 	bool corrupt;
 	bool locked;
 	unsigned failures;
 	int64_t unlock_in; /* -1: until reset; only when locked */
 	const struct bhxh_tally *t;
+	struct bhxh_lock_policy p;
 };
 
-static void policy_for(const struct bhxh_conf *c, const char *user, struct bhxh_lock_policy *p)
+/* Longest name accepted on the command line: the module takes any name and
+ * maps the ones that are not accounts to a shared slot. */
+#define NAME_ARG_MAX 256
+
+/* The file the module uses for this name: the account's own, or the hashed
+ * slot shared by names that are not accounts (the same computation). */
+static bool file_for(const char *user, char *fname, size_t len)
 {
-	struct passwd *pw = getpwnam(user);
+	bool known = bhxh_valid_username(user) && getpwnam(user) != NULL;
+
+	bhxh_tally_file_name(user, known, fname, len);
+	return known;
+}
+
+static void policy_for(const struct bhxh_conf *c, const char *user, bool account,
+		       struct bhxh_lock_policy *p)
+{
+	struct passwd *pw = account ? getpwnam(user) : NULL;
 	bool priv = pw != NULL &&
 		    bhxh_lockout_privileged(&c->lockout, user, pw->pw_uid, pw->pw_gid);
 
 	(void)bhxh_lockout_policy(&c->lockout, priv, p);
 }
 
-static int read_status(int dirfd, const struct bhxh_conf *c, const char *user,
-		       struct bhxh_tally *t, struct status *st)
+/* Read one file as the module would: fname, for user (NULL: the name
+ * stored in a shared slot). */
+static int read_status(int dirfd, const struct bhxh_conf *c, const char *fname,
+		       const char *user, bool account, struct bhxh_tally *t, struct status *st)
 {
-	struct bhxh_lock_policy p;
 	int64_t now = (int64_t)time(NULL);
 	int fd, r;
 
 	memset(st, 0, sizeof(*st));
-	st->user = user;
+	st->slot = account ? NULL : fname;
 	st->t = t;
-	bhxh_tally_clear(t, user);
-	fd = bhxh_tally_open(dirfd, user, false);
+	bhxh_tally_clear(t, user ? user : "");
+	st->user = t->user;
+	policy_for(c, t->user, account, &st->p);
+	fd = dirfd < 0 ? -ENOENT : bhxh_tally_open(dirfd, fname, false);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
@@ -63,10 +83,19 @@ static int read_status(int dirfd, const struct bhxh_conf *c, const char *user,
 	}
 	if (r < 0)
 		return r;
-	policy_for(c, user, &p);
-	st->failures = bhxh_lockout_failures(t, &p, now);
+	st->user = t->user;
+	if (user == NULL)
+		policy_for(c, t->user, account, &st->p);
+	st->failures = bhxh_lockout_failures(t, &st->p, now);
 	st->locked = bhxh_lockout_state(t, now, &st->unlock_in) == BHXH_LOCKED;
 	return 0;
+}
+
+/* Names come from login attempts: never let one drive the terminal. */
+static void print_name(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 }
 
 static void print_json(const struct status *st)
@@ -91,14 +120,31 @@ static void print_json(const struct status *st)
 		cli_json_str(stdout, r->source);
 		printf("}");
 	}
-	printf("]}");
+	printf("],\"account\":%s,\"slot\":", st->slot ? "false" : "true");
+	if (st->slot)
+		cli_json_str(stdout, st->slot);
+	else
+		printf("null");
+	printf("}");
+}
+
+static void format_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
 }
 
 static void print_text(const struct status *st)
 {
 	char when[32];
 
-	printf("%s: ", st->user);
+	print_name(st->user);
+	if (st->slot)
+		printf(_(" (not an account; shared slot %s)"), st->slot);
+	printf(": ");
 	if (st->corrupt)
 		printf("%s", _("LOCKED (state file corrupt; reset to clear)"));
 	else if (st->locked && st->unlock_in < 0)
@@ -112,15 +158,51 @@ static void print_text(const struct status *st)
 	/* the last few sources, newest first */
 	for (uint32_t i = st->t->nrec, shown = 0; i > 0 && shown < 5; i--, shown++) {
 		const struct bhxh_tally_rec *r = &st->t->rec[i - 1];
-		time_t tt = (time_t)r->time;
-		struct tm tm;
 
-		if (localtime_r(&tt, &tm) == NULL ||
-		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-			snprintf(when, sizeof(when), "%lld", (long long)r->time);
-		printf("    %s  %-12s %s\n", when, r->service[0] ? r->service : "-",
-		       r->source[0] ? r->source : "-");
+		format_time(r->time, when, sizeof(when));
+		printf("    %s  %-12s ", when, r->service[0] ? r->service : "-");
+		print_name(r->source[0] ? r->source : "-");
+		putchar('\n');
 	}
+}
+
+/* faillock(8)'s table.  pam_bhxh keeps the remote host, else the terminal,
+ * without saying which: a terminal-like source is shown as TTY. */
+static void print_faillock(const struct status *st)
+{
+	int64_t now = (int64_t)time(NULL);
+	char when[32];
+
+	print_name(st->user);
+	printf(":\n%-19s %-5s %-48s %-5s\n", "When", "Type", "Source", "Valid");
+	for (uint32_t i = 0; i < st->t->nrec; i++) {
+		const struct bhxh_tally_rec *r = &st->t->rec[i];
+		const char *src = r->source[0] ? r->source : r->service;
+		const char *type = !r->source[0]                         ? "SVC" :
+				   strncmp(src, "tty", 3) == 0 ||
+						   strncmp(src, "pts/", 4) == 0 ||
+						   strncmp(src, "/dev/", 5) == 0 ||
+						   strcmp(src, "console") == 0 || src[0] == ':' ?
+										"TTY" :
+										"RHOST";
+		bool valid = st->p.fail_interval > 0 &&
+			     r->time > now - (int64_t)st->p.fail_interval;
+
+		format_time(r->time, when, sizeof(when));
+		printf("%-19s %-5s %-52.52s %s\n", when, type, src, valid ? "V" : "I");
+	}
+}
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_FAILLOCK };
+
+static void print_status(const struct status *st, enum out_format fmt)
+{
+	if (fmt == OUT_JSON)
+		print_json(st);
+	else if (fmt == OUT_FAILLOCK)
+		print_faillock(st);
+	else
+		print_text(st);
 }
 
 static const char *dir_of(const struct cli *cli, const char *opt)
@@ -128,16 +210,22 @@ static const char *dir_of(const struct cli *cli, const char *opt)
 	return opt != NULL ? opt : cli->conf.lockout.dir;
 }
 
-static int do_status(struct cli *cli, const char *user, const char *dir, bool json)
+static bool is_slot_name(const char *n)
+{
+	return strncmp(n, ".unknown-", 9) == 0;
+}
+
+static int do_status(struct cli *cli, const char *user, const char *dir, enum out_format fmt)
 {
 	struct bhxh_tally t;
 	struct status st;
+	char fname[BHXH_NAME_MAX + 32];
 	int dirfd, r, rc = CLI_OK;
 	bool first = true;
 	DIR *d;
 	struct dirent *de;
 
-	if (user != NULL && !bhxh_valid_username(user)) {
+	if (user != NULL && (user[0] == '\0' || strlen(user) > NAME_ARG_MAX)) {
 		cli_err(_("invalid user name '%.100s'"), user);
 		return CLI_ERR;
 	}
@@ -147,26 +235,23 @@ static int do_status(struct cli *cli, const char *user, const char *dir, bool js
 		return CLI_ERR;
 	}
 	if (user != NULL) {
-		if (dirfd < 0) {
-			bhxh_tally_clear(&t, user);
-			memset(&st, 0, sizeof(st));
-			st.user = user;
-			st.t = &t;
-		} else if ((r = read_status(dirfd, &cli->conf, user, &t, &st)) < 0) {
+		bool account = file_for(user, fname, sizeof(fname));
+
+		r = read_status(dirfd, &cli->conf, fname, user, account, &t, &st);
+		if (r < 0) {
 			cli_err(_("cannot read the state of %s: %s"), user, strerror(-r));
-			close(dirfd);
+			if (dirfd >= 0)
+				close(dirfd);
 			return CLI_ERR;
 		}
-		if (json) {
-			print_json(&st);
+		print_status(&st, fmt);
+		if (fmt == OUT_JSON)
 			putchar('\n');
-		} else
-			print_text(&st);
 		if (dirfd >= 0)
 			close(dirfd);
 		return CLI_OK;
 	}
-	if (json)
+	if (fmt == OUT_JSON)
 		putchar('[');
 	if (dirfd >= 0) {
 		int dfd = dup(dirfd);
@@ -180,9 +265,12 @@ static int do_status(struct cli *cli, const char *user, const char *dir, bool js
 			return CLI_ERR;
 		}
 		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.' || !bhxh_valid_username(de->d_name))
+			bool slot = is_slot_name(de->d_name);
+
+			if (!slot && (de->d_name[0] == '.' || !bhxh_valid_username(de->d_name)))
 				continue;
-			r = read_status(dirfd, &cli->conf, de->d_name, &t, &st);
+			r = read_status(dirfd, &cli->conf, de->d_name, slot ? NULL : de->d_name,
+					!slot, &t, &st);
 			if (r < 0) {
 				cli_err(_("cannot read the state of %s: %s"), de->d_name,
 					strerror(-r));
@@ -191,20 +279,17 @@ static int do_status(struct cli *cli, const char *user, const char *dir, bool js
 			}
 			if (st.failures == 0 && !st.locked && t.nrec == 0)
 				continue;
-			if (json) {
-				if (!first)
-					putchar(',');
-				print_json(&st);
-			} else
-				print_text(&st);
+			if (fmt == OUT_JSON && !first)
+				putchar(',');
+			print_status(&st, fmt);
 			first = false;
 		}
 		closedir(d);
 		close(dirfd);
 	}
-	if (json)
+	if (fmt == OUT_JSON)
 		printf("]\n");
-	else if (first)
+	else if (first && fmt == OUT_TEXT)
 		printf("%s\n", _("No account has recorded failures."));
 	return rc;
 }
@@ -256,7 +341,7 @@ static int do_reset(struct cli *cli, const char *user, bool all, const char *dir
 {
 	int dirfd, r, rc = CLI_OK;
 
-	if (user != NULL && !bhxh_valid_username(user)) {
+	if (user != NULL && (user[0] == '\0' || strlen(user) > NAME_ARG_MAX)) {
 		cli_err(_("invalid user name '%.100s'"), user);
 		return CLI_ERR;
 	}
@@ -268,7 +353,11 @@ static int do_reset(struct cli *cli, const char *user, bool all, const char *dir
 		return CLI_ERR;
 	}
 	if (user != NULL) {
-		r = reset_one(dirfd, user, user);
+		char fname[BHXH_NAME_MAX + 32];
+		bool account = file_for(user, fname, sizeof(fname));
+
+		/* a name that is no account: its shared slot, as the module */
+		r = reset_one(dirfd, fname, account ? user : "");
 		if (r < 0) {
 			cli_err(_("cannot reset %s: %s"), user, strerror(-r));
 			rc = CLI_ERR;
@@ -304,27 +393,61 @@ static int do_reset(struct cli *cli, const char *user, bool all, const char *dir
 	return rc;
 }
 
+/* faillock(8)'s own command line: bhxhctl lockout [--dir D] [--user U]
+ * [--reset].  Without --reset it prints faillock's table (of every file
+ * when no user is given); --reset without --user resets every file, as
+ * faillock does. */
+static int faillock_cli(struct cli *cli, int argc, char **argv)
+{
+	const char *dir = NULL, *user = NULL;
+	bool reset = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc && argv[i + 1][0] != '\0')
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc && argv[i + 1][0] != '\0')
+			user = argv[++i];
+		else if (strcmp(argv[i], "--reset") == 0)
+			reset = true;
+		else {
+			cli_err("%s",
+				_("usage: bhxhctl lockout [--dir /path/to/tally-directory] [--user username] [--reset]"));
+			return CLI_ERR;
+		}
+	}
+	if (cli_load_conf(cli) < 0)
+		return CLI_ERR;
+	if (reset)
+		return do_reset(cli, user, user == NULL, dir);
+	return do_status(cli, user, dir, OUT_FAILLOCK);
+}
+
+#define LOCKOUT_USAGE                                                                             \
+	N_("usage: bhxhctl lockout status|reset [--user U] [--all] [--dir D] "                    \
+	   "[--json|--format text|json|faillock]\n"                                                \
+	   "       bhxhctl lockout [--dir D] [--user U] [--reset]   (faillock's command line)")
+
 int cmd_lockout(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *user = NULL, *dir = NULL, *sub;
-	bool json = false, all = false;
+	enum out_format fmt = OUT_TEXT;
+	bool all = false;
 	int c;
 
-	if (argc < 1) {
-		cli_err("%s", _("usage: bhxhctl lockout status|reset [--user U] [--all] [--dir D] [--json]"));
-		return CLI_ERR;
-	}
+	if (argc < 1 || argv[0][0] == '-')
+		return faillock_cli(cli, argc, argv);
 	sub = argv[0];
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "u:d:jah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:d:jf:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
@@ -333,13 +456,25 @@ int cmd_lockout(struct cli *cli, int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'j':
-			json = true;
+			fmt = OUT_JSON;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				fmt = OUT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = OUT_JSON;
+			else if (strcmp(optarg, "faillock") == 0)
+				fmt = OUT_FAILLOCK;
+			else {
+				cli_err("%s", _(LOCKOUT_USAGE));
+				return CLI_ERR;
+			}
 			break;
 		case 'a':
 			all = true;
 			break;
 		default:
-			cli_err("%s", _("usage: bhxhctl lockout status|reset [--user U] [--all] [--dir D] [--json]"));
+			cli_err("%s", _(LOCKOUT_USAGE));
 			return c == 'h' ? CLI_OK : CLI_ERR;
 		}
 	}
@@ -354,7 +489,7 @@ int cmd_lockout(struct cli *cli, int argc, char **argv)
 			cli_err("%s", _("--all is for reset"));
 			return CLI_ERR;
 		}
-		return do_status(cli, user, dir, json);
+		return do_status(cli, user, dir, fmt);
 	}
 	if (strcmp(sub, "reset") == 0) {
 		if ((user == NULL) == !all) {

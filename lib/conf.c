@@ -64,33 +64,65 @@ static int opt_root_unlock_time(struct bhxh_conf *c, const char *v, char *e, siz
 	return 0;
 }
 
+/* conf=: pam_faillock opens a relative path with fopen(), that is relative
+ * to the working directory of the program; so does pam_bhxh. */
+static int opt_conf(struct bhxh_conf *c, const char *v, char *e, size_t l)
+{
+	if (v == NULL || *v == '\0') {
+		snprintf(e, l, "needs a path");
+		return -EINVAL;
+	}
+	if (bhxh_strlcpy(c->conf_path, v, sizeof(c->conf_path)) < 0) {
+		snprintf(e, l, "value longer than %zu bytes", sizeof(c->conf_path) - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define CORE(f) offsetof(struct bhxh_conf, f)
 #define LOCK(f) offsetof(struct bhxh_conf, lockout.f)
+#define SIZE(f) sizeof(((struct bhxh_conf *)0)->f)
+/* pam_faillock's options: module arguments, bhxh.conf and faillock.conf */
+#define FL (BHXH_SCOPE_ANY | BHXH_SCOPE_FAILLOCK)
 
 const struct bhxh_opt bhxh_opts_core[] = {
-	{ "preauth", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_preauth },
-	{ "authfail", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_authfail },
-	{ "authsucc", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ARG, opt_authsucc },
-	{ "conf", BHXH_OPT_PATH, CORE(conf_path), sizeof(((struct bhxh_conf *)0)->conf_path),
-	  0, 0, false, BHXH_SCOPE_ARG, NULL },
-	{ "silent", BHXH_OPT_FLAG, CORE(silent), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "debug", BHXH_OPT_FLAG, CORE(debug), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "deny", BHXH_OPT_UINT, LOCK(deny), 0, 0, BHXH_DENY_MAX, false, BHXH_SCOPE_ANY, NULL },
-	{ "fail_interval", BHXH_OPT_SECONDS, LOCK(fail_interval), 0, 1, UINT32_MAX, false,
-	  BHXH_SCOPE_ANY, NULL },
-	{ "unlock_time", BHXH_OPT_SECONDS, LOCK(unlock_time), 0, 0, UINT32_MAX, true,
-	  BHXH_SCOPE_ANY, NULL },
-	{ "root_unlock_time", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ANY,
-	  opt_root_unlock_time },
-	{ "even_deny_root", BHXH_OPT_FLAG, LOCK(even_deny_root), 0, 0, 0, false,
-	  BHXH_SCOPE_ANY, NULL },
-	{ "local_users_only", BHXH_OPT_FLAG, LOCK(local_users_only), 0, 0, 0, false,
-	  BHXH_SCOPE_ANY, NULL },
-	{ "nodelay", BHXH_OPT_FLAG, LOCK(nodelay), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "admin_group", BHXH_OPT_STRING, LOCK(admin_group),
-	  sizeof(((struct bhxh_conf *)0)->lockout.admin_group), 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "dir", BHXH_OPT_PATH, LOCK(dir), sizeof(((struct bhxh_conf *)0)->lockout.dir),
-	  0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ .name = "preauth", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_preauth },
+	{ .name = "authfail", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authfail },
+	{ .name = "authsucc", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authsucc },
+	{ .name = "conf", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_conf },
+	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = CORE(silent),
+	  .scope = BHXH_SCOPE_ANY, .any_value = true },
+	/* faillock.conf's silent quiets pam_faillock's messages only: here the
+	 * lockout's, not the password or expiry messages */
+	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = LOCK(silent),
+	  .scope = BHXH_SCOPE_FAILLOCK, .any_value = true },
+	{ .name = "debug", .type = BHXH_OPT_FLAG, .offset = CORE(debug), .scope = BHXH_SCOPE_ANY },
+	{ .name = "deny", .type = BHXH_OPT_UINT, .offset = LOCK(deny), .max = BHXH_DENY_MAX,
+	  .scope = FL },
+	{ .name = "fail_interval", .type = BHXH_OPT_SECONDS, .offset = LOCK(fail_interval),
+	  .max = UINT32_MAX, .scope = FL },
+	{ .name = "unlock_time", .type = BHXH_OPT_SECONDS, .offset = LOCK(unlock_time),
+	  .max = UINT32_MAX, .allow_never = true, .scope = FL },
+	{ .name = "root_unlock_time", .type = BHXH_OPT_CUSTOM, .scope = FL,
+	  .fn = opt_root_unlock_time },
+	{ .name = "even_deny_root", .type = BHXH_OPT_FLAG, .offset = LOCK(even_deny_root),
+	  .scope = FL, .any_value = true },
+	{ .name = "local_users_only", .type = BHXH_OPT_FLAG, .offset = LOCK(local_users_only),
+	  .scope = FL, .any_value = true },
+	{ .name = "nodelay", .type = BHXH_OPT_FLAG, .offset = LOCK(nodelay), .scope = FL,
+	  .any_value = true },
+	{ .name = "audit", .type = BHXH_OPT_FLAG, .offset = LOCK(audit), .scope = FL,
+	  .any_value = true },
+	{ .name = "no_log_info", .type = BHXH_OPT_FLAG, .offset = LOCK(no_log_info), .scope = FL,
+	  .any_value = true },
+	{ .name = "admin_group", .type = BHXH_OPT_STRING, .offset = LOCK(admin_group),
+	  .size = SIZE(lockout.admin_group), .scope = FL },
+	/* faillock.conf's dir= names pam_faillock's own directory, whose files
+	 * (owned by each user, another format) pam_bhxh must not share */
+	{ .name = "dir", .type = BHXH_OPT_PATH, .offset = LOCK(dir), .size = SIZE(lockout.dir),
+	  .scope = FL, .ignore_scope = BHXH_SCOPE_FAILLOCK },
+	{ .name = "warn_remaining", .type = BHXH_OPT_UINT, .offset = LOCK(warn_remaining),
+	  .max = BHXH_DENY_MAX, .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 
@@ -98,6 +130,17 @@ static const struct bhxh_opt *const all_tables[] = {
 	bhxh_opts_core, bhxh_opts_audit, bhxh_opts_pw, bhxh_opts_expiry, bhxh_opts_dir,
 	bhxh_opts_posture,
 	bhxh_opts_report,
+};
+
+const struct bhxh_opt *const *const bhxh_all_tables = all_tables;
+const size_t bhxh_all_tables_count = BHXH_ARRAY_SIZE(all_tables);
+
+/* The peers' files, read before bhxh.conf, each with its own scope. */
+static const struct {
+	const char *name;
+	unsigned scope;
+} peer_files[] = {
+	{ "faillock.conf", BHXH_SCOPE_FAILLOCK },
 };
 
 void bhxh_conf_init(struct bhxh_conf *c)
@@ -109,6 +152,7 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	c->lockout.fail_interval = 900;
 	c->lockout.unlock_time = 600;
 	c->lockout.root_unlock_time = BHXH_UNSET;
+	c->lockout.warn_remaining = 1;
 	(void)bhxh_strlcpy(c->lockout.dir, BHXH_STATE_DIR "/tally", sizeof(c->lockout.dir));
 	bhxh_conf_init_audit(c);
 	bhxh_conf_init_pw(c);
@@ -118,13 +162,21 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	bhxh_conf_init_report(c);
 }
 
-static const struct bhxh_opt *find_opt(const char *key, size_t keylen)
+/* The entry for key that accepts scope; else the first of that name (its
+ * scope is then reported), else NULL.  A key may have one entry per scope. */
+static const struct bhxh_opt *find_opt(const char *key, size_t keylen, unsigned scope)
 {
+	const struct bhxh_opt *first = NULL;
+
 	for (size_t t = 0; t < BHXH_ARRAY_SIZE(all_tables); t++)
 		for (const struct bhxh_opt *o = all_tables[t]; o->name != NULL; o++)
-			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0)
-				return o;
-	return NULL;
+			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0) {
+				if (o->scope & scope)
+					return o;
+				if (first == NULL)
+					first = o;
+			}
+	return first;
 }
 
 static int parse_bool(const char *v, bool *ret)
@@ -150,7 +202,10 @@ static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *
 
 	switch (o->type) {
 	case BHXH_OPT_FLAG:
-		if (parse_bool(v, &b) < 0) {
+		/* pam_faillock sets its flags whatever value follows them */
+		if (parse_bool(v, &b) < 0 && o->any_value)
+			b = true;
+		else if (parse_bool(v, &b) < 0) {
 			snprintf(err, errlen, "expects yes or no, not '%.64s'", v);
 			return -EINVAL;
 		}
@@ -198,6 +253,27 @@ static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *
 	return -EINVAL;
 }
 
+/* Check a value without keeping it: the field is saved and put back.
+ * (Only for the plain types, whose field apply_opt() alone writes.) */
+static int check_only(struct bhxh_conf *c, const struct bhxh_opt *o, const char *v,
+		      char *err, size_t errlen)
+{
+	char saved[PATH_MAX];
+	size_t n = o->type == BHXH_OPT_FLAG ? sizeof(bool) :
+		   (o->type == BHXH_OPT_UINT || o->type == BHXH_OPT_SECONDS) ? sizeof(uint64_t) :
+		   o->size;
+	int r;
+
+	if (o->type == BHXH_OPT_CUSTOM || n > sizeof(saved)) {
+		snprintf(err, errlen, "internal error: option cannot be checked alone");
+		return -EINVAL;
+	}
+	memcpy(saved, (char *)c + o->offset, n);
+	r = apply_opt(c, o, v, err, errlen);
+	memcpy((char *)c + o->offset, saved, n);
+	return r;
+}
+
 int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 		    const char *where, char *err, size_t errlen)
 {
@@ -214,7 +290,7 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 	while (value != NULL && (*value == ' ' || *value == '\t'))
 		value++;
 
-	o = find_opt(token, keylen);
+	o = find_opt(token, keylen, scope);
 	if (o == NULL) {
 		if (where)
 			snprintf(err, errlen, "%s: unknown option '%.*s'", where,
@@ -225,7 +301,10 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 		return -EINVAL;
 	}
 	if (!(o->scope & scope)) {
-		if (where)
+		if (scope & BHXH_SCOPE_PEERS)
+			snprintf(err, errlen, "%s: '%s' is not an option of this file", where,
+				 o->name);
+		else if (where)
 			snprintf(err, errlen, "%s: '%s' is allowed only as a module argument",
 				 where, o->name);
 		else
@@ -233,8 +312,14 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 				 o->name);
 		return -EINVAL;
 	}
+	/* a peer's file: its flags take no value (pam_faillock ignores it) */
+	if ((scope & BHXH_SCOPE_PEERS) && o->type == BHXH_OPT_FLAG)
+		value = NULL;
 	why[0] = '\0';
-	r = apply_opt(c, o, value, why, sizeof(why));
+	if (o->ignore_scope & scope)
+		r = check_only(c, o, value, why, sizeof(why));
+	else
+		r = apply_opt(c, o, value, why, sizeof(why));
 	if (r < 0) {
 		if (where)
 			snprintf(err, errlen, "%s: %s: %s", where, o->name, why);
@@ -244,10 +329,53 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 	return r;
 }
 
-int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
-			char *err, size_t errlen)
+/* One line of a file, comments and surrounding blanks removed, made into
+ * the "key" or "key=value" token of bhxh_conf_apply().  The key ends at the
+ * first blank or '='; one '=' between blanks may follow (pam_faillock's
+ * "key value", "key = value" and "key=value" are the same). */
+static int line_token(char *line, bool peer, char *tok, size_t toklen)
+{
+	char *hash, *p, *v;
+	size_t len, klen;
+
+	/* pam_faillock: a comment starts at any '#'; bhxh.conf: at the start
+	 * or after a blank, so that values may hold '#' */
+	for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
+		if (peer || hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
+			*hash = '\0';
+			break;
+		}
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' ||
+			   line[len - 1] == '\t' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	klen = strcspn(p, " \t=");
+	v = p + klen;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v == '=') {
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+	} else if (*v == '\0')
+		v = NULL;
+	if (v == NULL)
+		snprintf(tok, toklen, "%.*s", (int)klen, p);
+	else
+		snprintf(tok, toklen, "%.*s=%s", (int)klen, p, v);
+	return 1;
+}
+
+static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, unsigned scope,
+		      char *err, size_t errlen)
 {
 	char line[BHXH_CONF_LINE_MAX + 2];
+	char tok[BHXH_CONF_LINE_MAX + 2];
 	char where[PATH_MAX + 32];
 	struct stat st;
 	FILE *f = NULL;
@@ -280,7 +408,6 @@ int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
-		char *p, *hash;
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
@@ -295,22 +422,9 @@ int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
 			r = -EINVAL;
 			goto out;
 		}
-		/* a '#' at the start or after whitespace starts a comment */
-		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
-			if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
-				*hash = '\0';
-				break;
-			}
-		len = strlen(line);
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' ' ||
-				   line[len - 1] == '\t' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
+		if (line_token(line, (scope & BHXH_SCOPE_PEERS) != 0, tok, sizeof(tok)) == 0)
 			continue;
-		r = bhxh_conf_apply(c, p, BHXH_SCOPE_FILE, where, err, errlen);
+		r = bhxh_conf_apply(c, tok, scope, where, err, errlen);
 		if (r < 0)
 			goto out;
 	}
@@ -323,13 +437,36 @@ out:
 	return r;
 }
 
-int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
-		   char *err, size_t errlen)
+int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
+			char *err, size_t errlen)
 {
+	return load_lines(c, path, missing_ok, BHXH_SCOPE_FILE, err, errlen);
+}
+
+int bhxh_conf_load_peer(struct bhxh_conf *c, const char *path, unsigned scope,
+			char *err, size_t errlen)
+{
+	return load_lines(c, path, true, scope, err, errlen);
+}
+
+int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const char *peer_dir,
+		      char *err, size_t errlen)
+{
+	char path[PATH_MAX];
 	bool explicit_conf = false;
 	int r;
 
 	bhxh_conf_init(c);
+	for (size_t i = 0; i < BHXH_ARRAY_SIZE(peer_files); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", peer_dir, peer_files[i].name) >=
+		    (int)sizeof(path)) {
+			snprintf(err, errlen, "%s: path too long", peer_dir);
+			return -ENAMETOOLONG;
+		}
+		r = bhxh_conf_load_peer(c, path, peer_files[i].scope, err, errlen);
+		if (r < 0)
+			return r;
+	}
 	/* First pass: find conf= so the file is read before the arguments. */
 	for (int i = 0; i < argc; i++)
 		if (strncmp(argv[i], "conf=", 5) == 0) {
@@ -347,4 +484,18 @@ int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
 			return r;
 	}
 	return 0;
+}
+
+int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
+		   char *err, size_t errlen)
+{
+	const char *peer = BHXH_PEER_DIR;
+#ifdef BHXH_TESTING
+	/* test builds only: a test's own copy of the peers' files */
+	const char *t = secure_getenv("BHXH_TEST_PEER_DIR");
+
+	if (t != NULL && t[0] == '/')
+		peer = t;
+#endif
+	return bhxh_conf_load_in(c, argc, argv, peer, err, errlen);
 }

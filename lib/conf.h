@@ -22,12 +22,16 @@
 #endif
 
 #define BHXH_DEFAULT_CONF SYSCONFDIR "/security/bhxh.conf"
+/* The peers' files (faillock.conf...) are looked up where the peers look,
+ * whatever the build's sysconfdir. */
+#define BHXH_PEER_DIR "/etc/security"
 #define BHXH_STATE_DIR LOCALSTATEDIR "/lib/bhxh"
 #define BHXH_CONF_LINE_MAX 1024
 #define BHXH_CONF_LINES_MAX 10000
 #define BHXH_ERR_MAX 512
-/* Failures kept per account (tally.h BHXH_TALLY_RECORDS) bound deny=. */
-#define BHXH_DENY_MAX 64
+/* pam_faillock's range for deny= (an unsigned short); lockout.h says how
+ * counts above the tally's detailed records stay safe. */
+#define BHXH_DENY_MAX 65535
 
 /* What the lockout code is asked to do in the auth phase. */
 enum bhxh_auth_mode {
@@ -50,6 +54,10 @@ struct bhxh_lockout_conf {
 	bool even_deny_root;
 	bool local_users_only;
 	bool nodelay;
+	bool silent;               /* faillock.conf's silent: lockout messages only */
+	bool audit;                /* accepted; see pam_bhxh(8) */
+	bool no_log_info;          /* no informative syslog lines */
+	uint64_t warn_remaining;   /* tell the user when this few attempts remain */
 	char admin_group[BHXH_NAME_MAX_CONF + 1];
 	char dir[PATH_MAX];
 };
@@ -80,10 +88,15 @@ enum bhxh_opt_type {
 	BHXH_OPT_CUSTOM,   /* parsed by fn */
 };
 
-/* Where an option may appear. */
-#define BHXH_SCOPE_ARG  0x1
-#define BHXH_SCOPE_FILE 0x2
-#define BHXH_SCOPE_ANY  (BHXH_SCOPE_ARG | BHXH_SCOPE_FILE)
+/* Where an option may appear: a module argument, bhxh.conf, or a peer's
+ * own file (each peer file accepts exactly the keys of its peer). */
+#define BHXH_SCOPE_ARG       0x01
+#define BHXH_SCOPE_FILE      0x02
+#define BHXH_SCOPE_ANY       (BHXH_SCOPE_ARG | BHXH_SCOPE_FILE)
+#define BHXH_SCOPE_FAILLOCK  0x04 /* /etc/security/faillock.conf */
+#define BHXH_SCOPE_PWQUALITY 0x08 /* /etc/security/pwquality.conf */
+#define BHXH_SCOPE_PWHISTORY 0x10 /* /etc/security/pwhistory.conf */
+#define BHXH_SCOPE_PEERS     (BHXH_SCOPE_FAILLOCK | BHXH_SCOPE_PWQUALITY | BHXH_SCOPE_PWHISTORY)
 
 struct bhxh_opt {
 	const char *name;
@@ -92,7 +105,12 @@ struct bhxh_opt {
 	size_t size;       /* STRING/PATH buffer size */
 	uint64_t min, max; /* UINT/SECONDS */
 	bool allow_never;  /* SECONDS */
+	bool any_value;    /* FLAG: a value that is not no/false/0 sets it, as
+			    * pam_faillock's flags ignore what follows them */
 	unsigned scope;
+	/* Scopes (peer files) from which the option is accepted and checked
+	 * but not applied: the peer's meaning has no place in pam_bhxh. */
+	unsigned ignore_scope;
 	/* CUSTOM: value is NULL for a bare word.  Return 0 or -EINVAL with a
 	 * message (without location) in err. */
 	int (*fn)(struct bhxh_conf *c, const char *value, char *err, size_t errlen);
@@ -125,13 +143,27 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 		    const char *where, char *err, size_t errlen);
 
 /* Read a configuration file.  A missing file is not an error when
- * missing_ok; anything else wrong (unreadable, world-writable, bad line) is. */
+ * missing_ok; anything else wrong (unreadable, world-writable, bad line) is.
+ * Lines are "key", "key=value" or "key value" (pam_faillock's grammar). */
 int bhxh_conf_load_file(struct bhxh_conf *c, const char *path, bool missing_ok,
 			char *err, size_t errlen);
 
-/* Everything in order: defaults, the file named by a conf= argument (or the
- * default file, which may be missing), then the arguments, which win. */
+/* Read a peer's file (faillock.conf...) with scope S: only that peer's keys
+ * are accepted, with the peer's meaning.  A missing file is not an error. */
+int bhxh_conf_load_peer(struct bhxh_conf *c, const char *path, unsigned scope,
+			char *err, size_t errlen);
+
+/* Everything in order, each later source winning over the earlier ones:
+ * defaults, the peers' files found in peer_dir (BHXH_PEER_DIR), the file
+ * named by a conf= argument (or the default bhxh.conf, which may be
+ * missing), then the module arguments. */
+int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const char *peer_dir,
+		      char *err, size_t errlen);
 int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
 		   char *err, size_t errlen);
+
+/* Every area's table, for tools and tests that walk all options. */
+extern const struct bhxh_opt *const *const bhxh_all_tables;
+extern const size_t bhxh_all_tables_count;
 
 #endif

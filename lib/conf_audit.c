@@ -23,10 +23,10 @@ static int opt_unavailable(struct bhxh_conf *c, const char *v, char *err, size_t
 }
 
 const struct bhxh_opt bhxh_opts_audit[] = {
-	{ "audit_unavailable", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ANY,
-	  opt_unavailable },
-	{ "audit_standard", BHXH_OPT_FLAG, offsetof(struct bhxh_conf, audit.standard), 0, 0, 0,
-	  false, BHXH_SCOPE_ANY, NULL },
+	{ .name = "audit_unavailable", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
+	  .fn = opt_unavailable },
+	{ .name = "audit_standard", .type = BHXH_OPT_FLAG,
+	  .offset = offsetof(struct bhxh_conf, audit.standard), .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 

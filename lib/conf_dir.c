@@ -9,11 +9,12 @@
 #define DIR(f) offsetof(struct bhxh_conf, dir.f)
 
 const struct bhxh_opt bhxh_opts_dir[] = {
-	{ "db_dir", BHXH_OPT_PATH, DIR(db_dir), sizeof(((struct bhxh_conf *)0)->dir.db_dir), 0, 0,
-	  false, BHXH_SCOPE_ANY, NULL },
-	{ "db_max_delete", BHXH_OPT_UINT, DIR(db_max_delete), 0, 0, 100, false, BHXH_SCOPE_ANY,
-	  NULL },
-	{ "revoke_check", BHXH_OPT_FLAG, DIR(revoke_check), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
+	{ .name = "db_dir", .type = BHXH_OPT_PATH, .offset = DIR(db_dir),
+	  .size = sizeof(((struct bhxh_conf *)0)->dir.db_dir), .scope = BHXH_SCOPE_ANY },
+	{ .name = "db_max_delete", .type = BHXH_OPT_UINT, .offset = DIR(db_max_delete), .max = 100,
+	  .scope = BHXH_SCOPE_ANY },
+	{ .name = "revoke_check", .type = BHXH_OPT_FLAG, .offset = DIR(revoke_check),
+	  .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 

@@ -8,16 +8,18 @@
 #define EXP(f) offsetof(struct bhxh_conf, expiry.f)
 
 const struct bhxh_opt bhxh_opts_expiry[] = {
-	{ "max_days", BHXH_OPT_UINT, EXP(max_days), 0, 1, 36500, false, BHXH_SCOPE_ANY, NULL },
-	{ "min_days", BHXH_OPT_UINT, EXP(min_days), 0, 0, 36500, false, BHXH_SCOPE_ANY, NULL },
-	{ "warn_days", BHXH_OPT_UINT, EXP(warn_days), 0, 0, 36500, false, BHXH_SCOPE_ANY, NULL },
-	{ "inactive_days", BHXH_OPT_UINT, EXP(inactive_days), 0, 1, 36500, false, BHXH_SCOPE_ANY,
-	  NULL },
-	{ "inactive_min_uid", BHXH_OPT_UINT, EXP(inactive_min_uid), 0, 0, UINT32_MAX, false,
-	  BHXH_SCOPE_ANY, NULL },
-	{ "lastlogin_dir", BHXH_OPT_PATH, EXP(lastlogin_dir),
-	  sizeof(((struct bhxh_conf *)0)->expiry.lastlogin_dir), 0, 0, false, BHXH_SCOPE_ANY,
-	  NULL },
+	{ .name = "max_days", .type = BHXH_OPT_UINT, .offset = EXP(max_days), .min = 1,
+	  .max = 36500, .scope = BHXH_SCOPE_ANY },
+	{ .name = "min_days", .type = BHXH_OPT_UINT, .offset = EXP(min_days), .max = 36500,
+	  .scope = BHXH_SCOPE_ANY },
+	{ .name = "warn_days", .type = BHXH_OPT_UINT, .offset = EXP(warn_days), .max = 36500,
+	  .scope = BHXH_SCOPE_ANY },
+	{ .name = "inactive_days", .type = BHXH_OPT_UINT, .offset = EXP(inactive_days), .min = 1,
+	  .max = 36500, .scope = BHXH_SCOPE_ANY },
+	{ .name = "inactive_min_uid", .type = BHXH_OPT_UINT, .offset = EXP(inactive_min_uid),
+	  .max = UINT32_MAX, .scope = BHXH_SCOPE_ANY },
+	{ .name = "lastlogin_dir", .type = BHXH_OPT_PATH, .offset = EXP(lastlogin_dir),
+	  .size = sizeof(((struct bhxh_conf *)0)->expiry.lastlogin_dir), .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 

@@ -115,7 +115,7 @@ PW_PATH(pwquality_conf)
 PW_PATH(dictpath)
 
 #define PW(f) offsetof(struct bhxh_conf, pw.f)
-#define C(f) { #f, BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_ANY, opt_##f }
+#define C(f) { .name = #f, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = opt_##f }
 
 const struct bhxh_opt bhxh_opts_pw[] = {
 	C(profile),
@@ -139,14 +139,15 @@ const struct bhxh_opt bhxh_opts_pw[] = {
 	C(vi_dict),
 	C(pwquality_conf),
 	C(dictpath),
-	{ "badwords", BHXH_OPT_STRING, PW(badwords), sizeof(((struct bhxh_conf *)0)->pw.badwords),
-	  0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "history_dir", BHXH_OPT_PATH, PW(history_dir),
-	  sizeof(((struct bhxh_conf *)0)->pw.history_dir), 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "use_authtok", BHXH_OPT_FLAG, PW(use_authtok), 0, 0, 0, false, BHXH_SCOPE_ANY, NULL },
-	{ "try_first_pass", BHXH_OPT_FLAG, PW(try_first_pass), 0, 0, 0, false, BHXH_SCOPE_ANY,
-	  NULL },
-	{ "record", BHXH_OPT_FLAG, PW(record), 0, 0, 0, false, BHXH_SCOPE_ARG, NULL },
+	{ .name = "badwords", .type = BHXH_OPT_STRING, .offset = PW(badwords),
+	  .size = sizeof(((struct bhxh_conf *)0)->pw.badwords), .scope = BHXH_SCOPE_ANY },
+	{ .name = "history_dir", .type = BHXH_OPT_PATH, .offset = PW(history_dir),
+	  .size = sizeof(((struct bhxh_conf *)0)->pw.history_dir), .scope = BHXH_SCOPE_ANY },
+	{ .name = "use_authtok", .type = BHXH_OPT_FLAG, .offset = PW(use_authtok),
+	  .scope = BHXH_SCOPE_ANY },
+	{ .name = "try_first_pass", .type = BHXH_OPT_FLAG, .offset = PW(try_first_pass),
+	  .scope = BHXH_SCOPE_ANY },
+	{ .name = "record", .type = BHXH_OPT_FLAG, .offset = PW(record), .scope = BHXH_SCOPE_ARG },
 	{ .name = NULL },
 };
 

@@ -27,15 +27,33 @@ enum bhxh_lock_state {
 enum bhxh_lock_state bhxh_lockout_state(const struct bhxh_tally *t, int64_t now,
 					int64_t *ret_unlock_in);
 
-/* Failures within fail_interval before now (the "window"). */
+/* Failures within fail_interval before now (the "window").
+ *
+ * deny= goes up to 65535 (pam_faillock's range) while a tally keeps the
+ * newest BHXH_TALLY_RECORDS failures in detail.  A failure that no longer
+ * fits joins the "older" ones, kept as a count and the time of the newest of
+ * them; they leave the window together, when that time does.  So the count
+ * is exact while the failures of the window fit in the records, and above
+ * that it can only be too high (an older failure counts until the newest of
+ * them leaves the window): the lock may come earlier than pam_faillock's,
+ * never later.  pam_faillock itself grows its file by one record per
+ * failure. */
 unsigned bhxh_lockout_failures(const struct bhxh_tally *t, const struct bhxh_lock_policy *p,
 			       int64_t now);
 
+/* Is the tally locked at now (a timed lock that ran out is not)? */
+bool bhxh_lockout_is_locked(const struct bhxh_tally *t, int64_t now);
+
 /* Record one failure at now.  Records outside the window are dropped, the
- * oldest go first when the table is full.  Returns true when this failure
- * locked the account (it was not locked before). */
+ * oldest join the older failures when the table is full.  An attempt while
+ * locked is not recorded (as in pam_faillock: it never counts twice).
+ * Returns true when this failure locked the account. */
 bool bhxh_lockout_add_failure(struct bhxh_tally *t, const struct bhxh_lock_policy *p,
 			      int64_t now, const char *service, const char *source);
+
+/* Attempts left before the lock (0 when locked or lockout is off). */
+unsigned bhxh_lockout_remaining(const struct bhxh_tally *t, const struct bhxh_lock_policy *p,
+				int64_t now);
 
 struct bhxh_lockout_conf;
 

@@ -36,6 +36,24 @@ _Static_assert(sizeof(struct disk_hdr) % 8 == 0, "header padding");
 
 #define SLOT_SIZE ((off_t)sizeof(struct disk_slot))
 
+/* After the two slots, one extension per slot (files written before it
+ * existed have none: that reads as no older failures).  It carries the
+ * failures that no longer fit in the records (lockout.h).  It is written
+ * before its slot and counts only with the same sequence number as the
+ * slot, so a writer killed between the two writes leaves the previous
+ * slot and its extension in force. */
+#define EXT_MAGIC "BHXHTLX"
+struct disk_ext {
+	char magic[8];
+	uint64_t seq;
+	uint64_t older;
+	int64_t older_newest;
+	uint32_t crc; /* over the extension with crc = 0 */
+	uint32_t pad;
+};
+
+#define EXT_OFF(i) (2 * SLOT_SIZE + (off_t)(i) * (off_t)sizeof(struct disk_ext))
+
 int bhxh_tally_open_dir(const char *path, bool create)
 {
 	return bhxh_open_state_dir(path, create);
@@ -84,6 +102,16 @@ static bool slot_valid(struct disk_slot *s)
 	       memchr(s->h.user, '\0', sizeof(s->h.user)) != NULL && s->h.crc == slot_crc(s);
 }
 
+static uint32_t ext_crc(struct disk_ext *x)
+{
+	uint32_t saved = x->crc, crc;
+
+	x->crc = 0;
+	crc = bhxh_crc32(0, x, sizeof(*x));
+	x->crc = saved;
+	return crc;
+}
+
 void bhxh_tally_clear(struct bhxh_tally *t, const char *user)
 {
 	uint64_t seq = t->seq;
@@ -116,6 +144,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 	static const struct disk_slot zero;
 	struct disk_slot s[2];
 	struct disk_slot *cur = NULL;
+	struct disk_ext x;
 	ssize_t n;
 
 	n = read_full(fd, s, sizeof(s), 0);
@@ -123,7 +152,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		return (int)n;
 	if (n == 0) {
 		memset(ret, 0, sizeof(*ret));
-		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		(void)bhxh_strlcpy(ret->user, user ? user : "", sizeof(ret->user));
 		return 0;
 	}
 	/* a short second slot reads as zero and is invalid */
@@ -141,13 +170,13 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		if (memcmp(&s[0], &zero, sizeof(zero)) != 0)
 			return -EBADMSG;
 		memset(ret, 0, sizeof(*ret));
-		(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
+		(void)bhxh_strlcpy(ret->user, user ? user : "", sizeof(ret->user));
 		return 0;
 	}
 	memset(ret, 0, sizeof(*ret));
 	ret->seq = cur->h.seq;
-	(void)bhxh_strlcpy(ret->user, user, sizeof(ret->user));
-	if (strcmp(cur->h.user, user) != 0)
+	(void)bhxh_strlcpy(ret->user, user != NULL ? user : cur->h.user, sizeof(ret->user));
+	if (user != NULL && strcmp(cur->h.user, user) != 0)
 		return 0; /* a shared slot last used by another name */
 	ret->total = cur->h.total;
 	ret->lock_since = cur->h.lock_since;
@@ -158,15 +187,40 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		ret->rec[i].service[sizeof(ret->rec[i].service) - 1] = '\0';
 		ret->rec[i].source[sizeof(ret->rec[i].source) - 1] = '\0';
 	}
+	n = read_full(fd, &x, sizeof(x), EXT_OFF(cur - s));
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == sizeof(x) && memcmp(x.magic, EXT_MAGIC, sizeof(EXT_MAGIC)) == 0 &&
+	    x.seq == cur->h.seq && x.crc == ext_crc(&x)) {
+		ret->older = x.older;
+		ret->older_newest = x.older_newest;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
 	return 0;
 }
 
 int bhxh_tally_write(int fd, struct bhxh_tally *t, bool sync)
 {
 	struct disk_slot s;
+	struct disk_ext x;
 	uint64_t seq = t->seq + 1;
 	off_t off = (off_t)(seq % 2) * SLOT_SIZE;
-	size_t done = 0;
+	int r;
 
 	memset(&s, 0, sizeof(s));
 	memcpy(s.h.magic, TALLY_MAGIC, sizeof(TALLY_MAGIC));
@@ -179,16 +233,18 @@ int bhxh_tally_write(int fd, struct bhxh_tally *t, bool sync)
 	(void)bhxh_strlcpy(s.h.user, t->user, sizeof(s.h.user));
 	memcpy(s.rec, t->rec, sizeof(s.rec[0]) * s.h.nrec);
 	s.h.crc = slot_crc(&s);
+	memset(&x, 0, sizeof(x));
+	memcpy(x.magic, EXT_MAGIC, sizeof(EXT_MAGIC));
+	x.seq = seq;
+	x.older = t->older;
+	x.older_newest = t->older_newest;
+	x.crc = ext_crc(&x);
 
-	while (done < sizeof(s)) {
-		ssize_t n = pwrite(fd, (char *)&s + done, sizeof(s) - done, off + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
+	r = write_full(fd, &x, sizeof(x), EXT_OFF(seq % 2));
+	if (r == 0)
+		r = write_full(fd, &s, sizeof(s), off);
+	if (r < 0)
+		return r;
 	if (sync && fdatasync(fd) < 0)
 		return -errno;
 	t->seq = seq;

@@ -33,9 +33,12 @@ struct bhxh_tally {
 	uint64_t seq;        /* sequence of the slot this was read from */
 	uint64_t total;      /* failures counted since the last reset or unlock */
 	int64_t lock_since;  /* when the current lock began; 0 = not locked */
-	int64_t lock_until;  /* 0 = not locked; BHXH_LOCK_FOREVER = until reset */
+	int64_t lock_until;  /* last locked second; 0 = not locked; BHXH_LOCK_FOREVER */
 	uint32_t nrec;
 	struct bhxh_tally_rec rec[BHXH_TALLY_RECORDS]; /* oldest first */
+	/* failures of the window that no longer fit in rec[] (lockout.h) */
+	uint64_t older;
+	int64_t older_newest; /* time of the newest of them */
 };
 
 /* Open (and with create, make 0700) the state directory.  It must be a real
@@ -55,7 +58,8 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write);
 
 /* Read the current state.  An empty file gives an empty tally; a file with no
  * valid slot gives -EBADMSG.  The user name stored in the file is compared
- * with user: a different one (a shared unknown slot) reads as empty. */
+ * with user: a different one (a shared unknown slot) reads as empty.  With
+ * user NULL the file's own name is taken (listing the shared slots). */
 int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret);
 
 /* Write t as the next generation (t->seq + 1).  fd must have been opened for

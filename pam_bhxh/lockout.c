@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
@@ -22,6 +23,109 @@
 #include "i18n.h"
 #include "lockout.h"
 #include "tally.h"
+
+/* Conversation errors are not wrong passwords.  preauth puts a thin
+ * wrapper around the application's conversation that notes whether a
+ * conversation failed (the user pressed Ctrl-D, the client went away, a
+ * prompt timed out); authfail then leaves such an attempt uncounted.  Any
+ * other failure counts, whichever module failed and whether or not it set
+ * PAM_AUTHTOK (pam_deny, pam_sss, a smart-card module).  Without preauth in
+ * the stack every failure counts, as in pam_faillock.  The wrapper lives in
+ * PAM data (freed by pam_end()) and is reused, never replaced, so the
+ * conversation item never points to freed memory. */
+#define WATCH_DATA "pam_bhxh_conv_watch"
+#define TOLD_DATA "pam_bhxh_told_locked"
+#define PREAUTH_DATA "pam_bhxh_preauth_ran"
+
+struct conv_watch {
+	struct pam_conv orig;
+	bool failed;
+};
+
+static int watch_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+		      void *data)
+{
+	struct conv_watch *w = data;
+	int rc;
+
+	if (w->orig.conv == NULL)
+		return PAM_CONV_ERR;
+	rc = w->orig.conv(n, msg, resp, w->orig.appdata_ptr);
+	if (rc != PAM_SUCCESS)
+		w->failed = true;
+	return rc;
+}
+
+static void free_watch(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+static void watch_conversation(struct bhxh_pam *ctx)
+{
+	const void *item = NULL;
+	const void *data = NULL;
+	const struct pam_conv *cur;
+	struct conv_watch *w;
+	struct pam_conv wrapped;
+
+	if (pam_get_item(ctx->pamh, PAM_CONV, &item) != PAM_SUCCESS || item == NULL)
+		return;
+	cur = item;
+	if (pam_get_data(ctx->pamh, WATCH_DATA, &data) == PAM_SUCCESS && data != NULL) {
+		w = (struct conv_watch *)data;
+		w->failed = false;
+		if (cur->conv == watch_conv)
+			return; /* still ours: a new attempt on the same handle */
+	} else {
+		w = calloc(1, sizeof(*w));
+		if (w == NULL)
+			return; /* then every failure counts */
+		if (pam_set_data(ctx->pamh, WATCH_DATA, w, free_watch) != PAM_SUCCESS) {
+			free(w);
+			return;
+		}
+	}
+	w->orig = *cur;
+	wrapped.conv = watch_conv;
+	wrapped.appdata_ptr = w;
+	if (pam_set_item(ctx->pamh, PAM_CONV, &wrapped) != PAM_SUCCESS)
+		w->orig.conv = NULL;
+}
+
+/* Did a conversation fail during this attempt (preauth's wrapper)? */
+static bool conversation_failed(struct bhxh_pam *ctx)
+{
+	const void *data = NULL;
+
+	return pam_get_data(ctx->pamh, WATCH_DATA, &data) == PAM_SUCCESS && data != NULL &&
+	       ((const struct conv_watch *)data)->failed;
+}
+
+/* preauth tells a locked user once; later modes of the same attempt do not
+ * repeat it. */
+static void set_told(struct bhxh_pam *ctx, bool told)
+{
+	(void)pam_set_data(ctx->pamh, TOLD_DATA, told ? (void *)"1" : NULL, NULL);
+}
+
+static bool was_told(struct bhxh_pam *ctx)
+{
+	const void *data = NULL;
+
+	return pam_get_data(ctx->pamh, TOLD_DATA, &data) == PAM_SUCCESS && data != NULL;
+}
+
+/* Did preauth run in this PAM transaction (the account phase forgets
+ * failures only after an authentication that went through it)? */
+static bool preauth_ran(struct bhxh_pam *ctx)
+{
+	const void *data = NULL;
+
+	return pam_get_data(ctx->pamh, PREAUTH_DATA, &data) == PAM_SUCCESS && data != NULL;
+}
 
 /* The policy for this account; false when lockout does not apply to it. */
 static bool account_policy(const struct bhxh_pam *ctx, struct bhxh_lock_policy *p)
@@ -42,6 +146,8 @@ static const char *source_of(const struct bhxh_pam *ctx)
 /* The same words whether or not the account exists. */
 static void tell_locked(struct bhxh_pam *ctx, unsigned failures, int64_t unlock_in)
 {
+	if (ctx->conf.lockout.silent)
+		return;
 	if (failures > 0)
 		bhxh_pam_error(ctx,
 			       P_("The account is locked after %u failed login.",
@@ -57,6 +163,18 @@ static void tell_locked(struct bhxh_pam *ctx, unsigned failures, int64_t unlock_
 
 		bhxh_pam_error(ctx, P_("Try again in %u minute.", "Try again in %u minutes.", m), m);
 	}
+}
+
+/* warn_remaining: how many attempts are left, when few are; the same for
+ * names that are not accounts (their slots count alike). */
+static void tell_remaining(struct bhxh_pam *ctx, unsigned left)
+{
+	if (left == 0 || left > ctx->conf.lockout.warn_remaining || ctx->conf.lockout.silent)
+		return;
+	bhxh_pam_error(ctx,
+		       P_("%u attempt left before the account is locked.",
+			  "%u attempts left before the account is locked.", left),
+		       left);
 }
 
 static void audit_timed_unlock(struct bhxh_pam *ctx)
@@ -123,8 +241,13 @@ static bool state_fs_full(int dirfd)
 }
 
 /* preauth and the account phase: refuse while locked; clear a timed lock
- * that has run out (and audit that). */
-static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_rc)
+ * that has run out (and audit that).  The account phase (forget) also
+ * forgets the failures of an account that is not locked, as pam_faillock's
+ * account phase does (a stack whose successful auth ends at a sufficient
+ * module never reaches authsucc) -- but only after an authentication that
+ * went through preauth in the same transaction: cron and SSH-key logins
+ * run the account phase without one, and must not wipe a guesser's count. */
+static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_rc, bool forget)
 {
 	struct bhxh_lock_policy p;
 	struct bhxh_tally t;
@@ -165,8 +288,26 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 		bhxh_debug(ctx, "user %.100s is locked", ctx->user);
 		audit_refused(ctx, phase_op);
 		tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		set_told(ctx, true);
 		rc = locked_rc;
 		goto out;
+	}
+	if (forget && ctx->known && st == BHXH_UNLOCKED && (t.nrec > 0 || t.older > 0) &&
+	    preauth_ran(ctx)) {
+		close(fd);
+		fd = bhxh_tally_open(dirfd, fname, true);
+		if (fd < 0) {
+			bhxh_log(ctx, LOG_ERR, "cannot update %s: %s", fname, strerror(-fd));
+			rc = PAM_SYSTEM_ERR;
+			goto out;
+		}
+		r = bhxh_tally_read(fd, ctx->user, &t);
+		if (r == 0 && bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_UNLOCKED) {
+			bhxh_tally_clear(&t, ctx->user);
+			r = bhxh_tally_write(fd, &t, false);
+			if (r < 0)
+				bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
+		}
 	}
 	if (st == BHXH_LOCK_EXPIRED) {
 		/* upgrade to a write lock; re-read, another login may have won */
@@ -200,41 +341,55 @@ out:
 	return rc;
 }
 
-/* authfail: count one failure (exactly once, under the file lock). */
+/* authfail: count one failure (exactly once, under the file lock).  Like
+ * pam_faillock it returns PAM_IGNORE when it recorded (the failing module's
+ * code decides) and PAM_AUTH_ERR for an account that is locked. */
 static int record_failure(struct bhxh_pam *ctx)
 {
 	struct bhxh_lock_policy p;
 	struct bhxh_tally t;
 	char fname[BHXH_NAME_MAX + 32];
-	int dirfd = -1, fd = -1, r;
-	const void *tok = NULL;
+	int dirfd = -1, fd = -1, r, rc = PAM_IGNORE;
+	int64_t unlock_in = 0;
 	bool locked_now;
 
-	/* A conversation error or timeout never reached the password check:
-	 * no password was read, so it is not a wrong password. */
-	if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &tok) != PAM_SUCCESS || tok == NULL) {
-		bhxh_debug(ctx, "no password was entered; not counted");
-		return PAM_AUTH_ERR;
+	if (conversation_failed(ctx)) {
+		bhxh_debug(ctx, "the conversation failed; not counted");
+		return PAM_IGNORE;
 	}
 	if (!account_policy(ctx, &p)) {
 		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
 			       ctx->known ? "wrong_password" : "unknown_user", NULL, false);
-		return PAM_AUTH_ERR;
+		return PAM_IGNORE;
 	}
 	r = open_tally(ctx, true, &dirfd, &fd, fname, sizeof(fname));
-	if (r < 0)
+	if (r < 0) {
+		rc = PAM_AUTH_ERR;
 		goto out;
+	}
 	r = bhxh_tally_read(fd, ctx->user, &t);
 	if (r == -EBADMSG) {
 		bhxh_log(ctx, LOG_ERR, "tally file %s is corrupt; left for the administrator",
 			 fname);
+		rc = PAM_AUTH_ERR;
 		goto out;
 	}
-	if (r < 0)
+	if (r < 0) {
+		rc = PAM_AUTH_ERR;
 		goto out;
-	if (bhxh_lockout_state(&t, ctx->now, &(int64_t){ 0 }) == BHXH_LOCK_EXPIRED) {
+	}
+	if (bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCK_EXPIRED) {
 		bhxh_tally_clear(&t, ctx->user);
 		audit_timed_unlock(ctx);
+	}
+	if (bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCKED) {
+		/* refused, not counted again; preauth (if any) said so already */
+		if (!was_told(ctx)) {
+			audit_refused(ctx, "PAM:bhxh_authfail");
+			tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		}
+		rc = PAM_AUTH_ERR;
+		goto out;
 	}
 	locked_now = bhxh_lockout_add_failure(&t, &p, ctx->now, ctx->service, source_of(ctx));
 	/* a new lock must survive a power cut; other failures survive any
@@ -243,6 +398,7 @@ static int record_failure(struct bhxh_pam *ctx)
 	if (r < 0) {
 		bhxh_log(ctx, LOG_CRIT, "cannot record a failed login in %s: %s", fname,
 			 strerror(-r));
+		rc = PAM_AUTH_ERR;
 		goto out;
 	}
 	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
@@ -250,16 +406,19 @@ static int record_failure(struct bhxh_pam *ctx)
 	if (locked_now) {
 		unsigned n = bhxh_lockout_failures(&t, &p, ctx->now);
 
-		bhxh_log(ctx, LOG_NOTICE, "account %.100s locked after %u failures", ctx->user, n);
+		if (!ctx->conf.lockout.no_log_info)
+			bhxh_log(ctx, LOG_NOTICE, "account %.100s locked after %u failures",
+				 ctx->user, n);
 		audit_new_lock(ctx, &p, n);
 		tell_locked(ctx, n, p.unlock_time == 0 ? -1 : (int64_t)p.unlock_time);
-	}
+	} else
+		tell_remaining(ctx, bhxh_lockout_remaining(&t, &p, ctx->now));
 out:
 	if (fd >= 0)
 		close(fd);
 	if (dirfd >= 0)
 		close(dirfd);
-	return PAM_AUTH_ERR;
+	return rc;
 }
 
 /* authsucc: the password was right.  Refuse if the account got locked
@@ -292,7 +451,7 @@ static int record_success(struct bhxh_pam *ctx)
 		rc = PAM_AUTH_ERR;
 		goto out;
 	}
-	if (t.nrec == 0 && t.lock_until == 0)
+	if (t.nrec == 0 && t.older == 0 && t.lock_until == 0)
 		goto out; /* nothing to forget: no write */
 	close(fd);
 	fd = bhxh_tally_open(dirfd, fname, true);
@@ -301,8 +460,10 @@ static int record_success(struct bhxh_pam *ctx)
 		goto out;
 	}
 	if (bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCKED) {
-		audit_refused(ctx, "PAM:bhxh_authsucc");
-		tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		if (!was_told(ctx)) {
+			audit_refused(ctx, "PAM:bhxh_authsucc");
+			tell_locked(ctx, bhxh_lockout_failures(&t, &p, t.lock_since), unlock_in);
+		}
 		rc = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -332,14 +493,17 @@ int bhxh_pam_lockout_auth(struct bhxh_pam *ctx)
 			return PAM_SUCCESS;
 		bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, "PAM:bhxh_authfail",
 			       ctx->known ? "wrong_password" : "unknown_user", "counted=no", false);
-		return PAM_AUTH_ERR;
+		return PAM_IGNORE;
 	}
 	if (!ctx->conf.lockout.nodelay)
 		(void)pam_fail_delay(ctx->pamh, 2000000);
 
 	switch (ctx->conf.mode) {
 	case BHXH_MODE_PREAUTH:
-		rc = check_locked(ctx, "PAM:bhxh_preauth", PAM_AUTH_ERR);
+		(void)pam_set_data(ctx->pamh, PREAUTH_DATA, (void *)"1", NULL);
+		set_told(ctx, false);
+		watch_conversation(ctx);
+		rc = check_locked(ctx, "PAM:bhxh_preauth", PAM_AUTH_ERR, false);
 		return rc;
 	case BHXH_MODE_AUTHFAIL:
 		return record_failure(ctx);
@@ -356,5 +520,5 @@ int bhxh_pam_lockout_account(struct bhxh_pam *ctx)
 {
 	if (ctx->conf.lockout.local_users_only && !(ctx->known && bhxh_pam_user_is_local(ctx)))
 		return PAM_SUCCESS;
-	return check_locked(ctx, "PAM:bhxh_account", PAM_PERM_DENIED);
+	return check_locked(ctx, "PAM:bhxh_account", PAM_PERM_DENIED, true);
 }

@@ -20,7 +20,7 @@ assert_match "bad.conf:2: fail_interval" "$out" "error names file:line and optio
 printf 'deny=3\nno_such_key=1\n' >"$d/bad2.conf"
 out=$(ctl config check --file "$d/bad2.conf" 2>&1) && fail "unknown key accepted"
 assert_match "bad2.conf:2: unknown option 'no_such_key'" "$out" "unknown key"
-out=$(ctl config check --file "$d/good.conf" deny=99 2>&1) && fail "deny=99 accepted"
+out=$(ctl config check --file "$d/good.conf" deny=65536 2>&1) && fail "deny=65536 accepted"
 assert_match "argument 'deny'" "$out" "bad module argument"
 chmod 666 "$d/good.conf"
 ctl config check --file "$d/good.conf" >/dev/null 2>&1 && fail "world-writable file accepted"
@@ -37,8 +37,18 @@ ctl --conf "$d/empty.conf" lockout reset --dir "$d/tally" >/dev/null 2>&1 &&
 	fail "reset without --user or --all accepted"
 ctl --conf "$d/empty.conf" lockout reset --user a --all --dir "$d/tally" >/dev/null 2>&1 &&
 	fail "reset with both --user and --all accepted"
-ctl --conf "$d/empty.conf" lockout status --user ../etc --dir "$d/tally" >/dev/null 2>&1 &&
-	fail "a path as user name accepted"
+# a name that is no account (even a path) is the module's shared slot
+out=$(ctl --conf "$d/empty.conf" lockout status --user ../etc --dir "$d/tally" --json) ||
+	fail "status of a name that is no account"
+assert_match '"account":false,"slot":"\.unknown-[0-9a-f][0-9a-f]"' "$out" "shared slot shown"
+[ -e "$d/etc" ] && fail "a path as user name reached the file system"
+# faillock(8)'s command line
+out=$(ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --user nobody) || fail "faillock --user"
+assert_eq "$(printf 'nobody:\nWhen                Type  Source                                           Valid')" \
+	"$out" "faillock table header"
+ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --bogus >/dev/null 2>&1 &&
+	fail "faillock: unknown option accepted"
+ctl --conf "$d/empty.conf" lockout --dir "$d/tally" --reset || fail "faillock --reset (all)"
 ctl --conf "$d/empty.conf" lockout reset --all --dir "$d/tally" || fail "reset --all on empty dir"
 
 # --- the module exports only pam_sm_* and loads on its own -------------------

@@ -2,12 +2,13 @@
  * and benchmarks.
  *
  *   pamdrive [--confdir DIR] [--tty T] [--rhost H] [--ruser U] [--repeat N]
- *            SERVICE USER OP...
+ *            [--prompts 1] SERVICE USER OP...
  *
  * OP is auth, acct, chauthtok, open, close or setcred.  Each prompt with
  * echo off or on is answered with the next line of standard input (an empty
  * answer when input is exhausted is a conversation error, as a user
- * pressing Ctrl-D).  Messages are printed as "info: ..." / "error: ...";
+ * pressing Ctrl-D); with --prompts 1 each prompt is printed as
+ * "prompt: ...".  Messages are printed as "info: ..." / "error: ...";
  * each operation prints "OP: <code> <text>".  The exit status is the PAM
  * code of the first operation that failed (0 when all succeeded).  When acct
  * returns PAM_NEW_AUTHTOK_REQD and chauthtok follows, chauthtok runs with
@@ -21,6 +22,8 @@
 #include <string.h>
 
 #include <security/pam_appl.h>
+
+static int show_prompts;
 
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
 {
@@ -36,6 +39,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
+			if (show_prompts)
+				printf("prompt: %s\n", msg[i]->msg);
 			if (fgets(line, sizeof(line), stdin) == NULL) {
 				for (int k = 0; k < i; k++)
 					free(r[k].resp);
@@ -83,6 +88,8 @@ int main(int argc, char **argv)
 			ruser = argv[i + 1];
 		else if (strcmp(argv[i], "--repeat") == 0)
 			repeat = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--prompts") == 0)
+			show_prompts = atoi(argv[i + 1]);
 		else {
 			fprintf(stderr, "pamdrive: unknown option %s\n", argv[i]);
 			return 99;

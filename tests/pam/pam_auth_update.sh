@@ -59,7 +59,7 @@ unshare -m --propagation private bash "$w/inner.sh" "$w" "$user" "$pass" ||
 # the generated stacks: preauth first, pam_unix's success jumps over
 # authfail and pam_deny, authsucc after pam_permit
 ca=$(cat "$w/common-auth")
-assert_match '^auth	requisite	pam_bhxh\.so preauth' "$ca" "preauth first"
+assert_match '^auth	required	pam_bhxh\.so preauth' "$ca" "preauth first, required (always prompts)"
 n_unix=$(grep -n 'pam_unix.so' "$w/common-auth" | cut -d: -f1)
 n_fail=$(grep -n 'pam_bhxh.so authfail' "$w/common-auth" | cut -d: -f1)
 n_deny=$(grep -n 'pam_deny.so' "$w/common-auth" | cut -d: -f1)

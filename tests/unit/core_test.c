@@ -128,17 +128,37 @@ START_TEST(conf_arguments)
 
 	ck_assert_int_eq(apply(&c, "deny=x", err), -EINVAL);
 	ck_assert_msg(strstr(err, "deny") != NULL, "%s", err);
-	ck_assert_int_eq(apply(&c, "deny=65", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "deny=65536", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "deny=-1", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "deny=4294967299", err), -EINVAL);
-	ck_assert_int_eq(apply(&c, "fail_interval=0", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "fail_interval=4294967296", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "deny", err), -EINVAL);
-	ck_assert_int_eq(apply(&c, "nodelay=maybe", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "audit_standard=maybe", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "dir=relative", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "preauth=1", err), -EINVAL);
 	ck_assert_int_eq(apply(&c, "bogus", err), -EINVAL);
 	ck_assert_msg(strstr(err, "bogus") != NULL, "%s", err);
 	ck_assert_uint_eq(c.lockout.deny, 5); /* failed applies changed nothing */
+	/* pam_faillock's ranges and meanings */
+	ck_assert_int_eq(apply(&c, "deny=65535", err), 0);
+	ck_assert_uint_eq(c.lockout.deny, 65535);
+	ck_assert_int_eq(apply(&c, "deny=0", err), 0);
+	ck_assert_int_eq(apply(&c, "fail_interval=0", err), 0);
+	ck_assert_uint_eq(c.lockout.fail_interval, 0);
+	ck_assert_int_eq(apply(&c, "root_unlock_time=never", err), 0);
+	ck_assert_uint_eq(c.lockout.root_unlock_time, BHXH_UNLOCK_NEVER);
+	ck_assert_int_eq(apply(&c, "audit", err), 0);
+	ck_assert(c.lockout.audit);
+	ck_assert_int_eq(apply(&c, "no_log_info", err), 0);
+	ck_assert(c.lockout.no_log_info);
+	ck_assert_int_eq(apply(&c, "silent=whatever", err), 0); /* faillock sets it */
+	ck_assert(c.silent);
+	ck_assert_int_eq(apply(&c, "warn_remaining=2", err), 0);
+	ck_assert_uint_eq(c.lockout.warn_remaining, 2);
+	ck_assert_int_eq(apply(&c, "warn_remaining=x", err), -EINVAL);
+	ck_assert_int_eq(apply(&c, "debug=maybe", err), -EINVAL); /* not a faillock flag */
+	ck_assert_int_eq(apply(&c, "conf=relative/bhxh.conf", err), 0);
+	ck_assert_str_eq(c.conf_path, "relative/bhxh.conf");
 }
 END_TEST
 
@@ -199,6 +219,173 @@ START_TEST(conf_file)
 }
 END_TEST
 
+
+/* faillock.conf: pam_faillock's grammar and keys, with its meaning; the
+ * precedence faillock.conf < bhxh.conf < module arguments. */
+START_TEST(conf_peer_faillock)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX], peer[64], path[128], arg[160];
+	const char *argv[2];
+	FILE *f;
+
+	snprintf(peer, sizeof(peer), "/tmp/bhxh-peer-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(peer));
+	snprintf(path, sizeof(path), "%s/faillock.conf", peer);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("# pam_faillock's own file\n"
+	      "dir = /var/run/faillock\n"
+	      "audit\nsilent\nno_log_info\nlocal_users_only\nnodelay\n"
+	      "deny 65535#comment\n"
+	      "fail_interval=0\n"
+	      "unlock_time = never\n"
+	      "even_deny_root = no\n" /* faillock: a flag is set whatever follows */
+	      "root_unlock_time=60\n"
+	      "admin_group=wheel\n",
+	      f);
+	fclose(f);
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 0, NULL, peer, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 65535);
+	ck_assert_uint_eq(c.lockout.fail_interval, 0);
+	ck_assert_uint_eq(c.lockout.unlock_time, BHXH_UNLOCK_NEVER);
+	ck_assert_uint_eq(c.lockout.root_unlock_time, 60);
+	ck_assert(c.lockout.even_deny_root && c.lockout.audit && c.lockout.no_log_info);
+	ck_assert(c.lockout.silent && c.lockout.local_users_only && c.lockout.nodelay);
+	ck_assert(!c.silent); /* faillock.conf's silent quiets the lockout only */
+	ck_assert_str_eq(c.lockout.admin_group, "wheel");
+	/* pam_faillock's directory is not pam_bhxh's */
+	ck_assert_str_eq(c.lockout.dir, BHXH_STATE_DIR "/tally");
+
+	/* bhxh.conf wins over faillock.conf, arguments over both */
+	snprintf(arg, sizeof(arg), "conf=%s", write_tmp("deny=7\nunlock_time=30\n"));
+	argv[0] = arg;
+	argv[1] = "deny=9";
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 1, argv, peer, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 7);
+	ck_assert_uint_eq(c.lockout.unlock_time, 30);
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 2, argv, peer, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 9);
+	unlink(arg + 5);
+
+	/* what pam_faillock does not accept is an error, with file:line */
+	f = fopen(path, "a");
+	fputs("minlen=12\n", f);
+	fclose(f);
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 0, NULL, peer, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "faillock.conf:14:") != NULL, "%s", err);
+	f = fopen(path, "w");
+	fputs("deny=65536\n", f);
+	fclose(f);
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 0, NULL, peer, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "faillock.conf:1: deny") != NULL, "%s", err);
+	f = fopen(path, "w");
+	fputs("dir=relative\n", f);
+	fclose(f);
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 0, NULL, peer, err, sizeof(err)), -EINVAL);
+	unlink(path);
+	/* absent: nothing changes */
+	ck_assert_int_eq(bhxh_conf_load_in(&c, 0, NULL, peer, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 3);
+	rmdir(peer);
+}
+END_TEST
+
+
+/* Every option of every table is documented in bhxh.conf(5) (on a .B/.BI/.BR
+ * line) and, when the file accepts it, present (commented) in the shipped
+ * conf/bhxh.conf. */
+static char *slurp(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", top ? top : "..", rel);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+	fclose(f);
+	return buf;
+}
+
+static bool is_word_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* Does a line starting with one of the prefixes hold name as a word? */
+static bool line_has(const char *text, const char *const *prefixes, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *line = text, *end; line != NULL && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		bool ok = false;
+
+		for (const char *const *p = prefixes; *p; p++)
+			if (strncmp(line, *p, strlen(*p)) == 0)
+				ok = true;
+		if (!ok)
+			continue;
+		for (const char *h = line; (h = strstr(h, name)) != NULL && (!end || h < end); h++)
+			if ((h == line || !is_word_char(h[-1])) && !is_word_char(h[nl]))
+				return true;
+	}
+	return false;
+}
+
+START_TEST(every_option_is_documented)
+{
+	static const char *const man_prefixes[] = { ".B ", ".BI ", ".BR ", NULL };
+	char *man = slurp("man/bhxh.conf.5");
+	char *conf = slurp("conf/bhxh.conf");
+	char missing[4096] = "";
+
+	for (size_t t = 0; t < bhxh_all_tables_count; t++)
+		for (const struct bhxh_opt *o = bhxh_all_tables[t]; o->name != NULL; o++) {
+			char key[80];
+			bool in_conf;
+
+			if (!line_has(man, man_prefixes, o->name)) {
+				strncat(missing, " man:", sizeof(missing) - strlen(missing) - 1);
+				strncat(missing, o->name, sizeof(missing) - strlen(missing) - 1);
+			}
+			if (!(o->scope & BHXH_SCOPE_FILE))
+				continue;
+			/* "#key", "# key = ...", "#key=..." at the start of a line */
+			in_conf = false;
+			for (const char *h = conf; (h = strstr(h, "\n#")) != NULL; h++) {
+				const char *k = h + 2;
+
+				while (*k == ' ')
+					k++;
+				if (strncmp(k, o->name, strlen(o->name)) == 0 &&
+				    !is_word_char(k[strlen(o->name)]))
+					in_conf = true;
+			}
+			/* or set (uncommented) in the shipped file */
+			snprintf(key, sizeof(key), "\n%s ", o->name);
+			if (strstr(conf, key) != NULL)
+				in_conf = true;
+			if (!in_conf) {
+				strncat(missing, " conf:", sizeof(missing) - strlen(missing) - 1);
+				strncat(missing, o->name, sizeof(missing) - strlen(missing) - 1);
+			}
+		}
+	ck_assert_msg(missing[0] == '\0', "not documented:%s", missing);
+	free(man);
+	free(conf);
+}
+END_TEST
+
 static const struct bhxh_lock_policy pol = { .deny = 3, .fail_interval = 900, .unlock_time = 600 };
 
 START_TEST(lockout_policy)
@@ -215,11 +402,32 @@ START_TEST(lockout_policy)
 	ck_assert_int_eq(left, 600);
 	ck_assert_int_eq(bhxh_lockout_state(&t, 1601, &left), BHXH_LOCKED);
 	ck_assert_int_eq(left, 1);
-	ck_assert_int_eq(bhxh_lockout_state(&t, 1602, &left), BHXH_LOCK_EXPIRED);
-	/* a failure while locked is counted but does not re-lock */
+	/* pam_faillock: unlocked once latest failure + unlock_time < now */
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1602, &left), BHXH_LOCKED);
+	ck_assert_int_eq(left, 0);
+	ck_assert_int_eq(bhxh_lockout_state(&t, 1603, &left), BHXH_LOCK_EXPIRED);
+	/* a failure while locked is not counted (pam_faillock) */
 	ck_assert(!bhxh_lockout_add_failure(&t, &pol, 1003, "sshd", "x"));
-	ck_assert_uint_eq(t.total, 4);
-	ck_assert_uint_eq(bhxh_lockout_failures(&t, &pol, 1003), 4);
+	ck_assert_uint_eq(t.total, 3);
+	ck_assert_uint_eq(bhxh_lockout_failures(&t, &pol, 1003), 3);
+	ck_assert_uint_eq(bhxh_lockout_remaining(&t, &pol, 1003), 0);
+
+	/* fail_interval=0: nothing counts, nothing locks */
+	{
+		struct bhxh_lock_policy p = pol;
+
+		p.fail_interval = 0;
+		p.deny = 1;
+		bhxh_tally_clear(&t, "u");
+		for (int i = 0; i < 5; i++)
+			ck_assert(!bhxh_lockout_add_failure(&t, &p, 10 + i, "s", ""));
+		ck_assert_uint_eq(bhxh_lockout_failures(&t, &p, 14), 0);
+	}
+	/* attempts left */
+	bhxh_tally_clear(&t, "u");
+	ck_assert_uint_eq(bhxh_lockout_remaining(&t, &pol, 10), 3);
+	(void)bhxh_lockout_add_failure(&t, &pol, 10, "s", "");
+	ck_assert_uint_eq(bhxh_lockout_remaining(&t, &pol, 10), 2);
 
 	/* failures spread over more than fail_interval do not lock */
 	bhxh_tally_clear(&t, "u");
@@ -240,12 +448,31 @@ START_TEST(lockout_policy)
 		ck_assert_int_eq(bhxh_lockout_state(&t, INT64_MAX - 1, &left), BHXH_LOCKED);
 		ck_assert_int_eq(left, -1);
 	}
-	/* the table never overflows */
-	bhxh_tally_clear(&t, "u");
-	for (int i = 0; i < 1000; i++)
-		(void)bhxh_lockout_add_failure(&t, &pol, 5000 + i / 10, "s", "");
-	ck_assert_uint_eq(t.nrec, BHXH_TALLY_RECORDS);
-	ck_assert_uint_eq(t.total, 1000);
+	/* the table never overflows; deny above the records counts exactly
+	 * while the window holds every failure */
+	{
+		struct bhxh_lock_policy p = pol;
+
+		p.deny = 65535;
+		bhxh_tally_clear(&t, "u");
+		for (int i = 0; i < 1000; i++)
+			(void)bhxh_lockout_add_failure(&t, &p, 5000 + i / 10, "s", "");
+		ck_assert_uint_eq(t.nrec, BHXH_TALLY_RECORDS);
+		ck_assert_uint_eq(t.total, 1000);
+		ck_assert_uint_eq(bhxh_lockout_failures(&t, &p, 5099), 1000);
+		ck_assert_uint_eq(bhxh_lockout_remaining(&t, &p, 5099), 65535 - 1000);
+		/* the older ones leave with the newest of them */
+		ck_assert_uint_eq(bhxh_lockout_failures(&t, &p, 5092 + 900), 1000);
+		ck_assert_uint_eq(bhxh_lockout_failures(&t, &p, 5093 + 900), 64 - 4);
+
+		p.deny = 100;
+		bhxh_tally_clear(&t, "u");
+		for (int i = 0; i < 99; i++)
+			ck_assert(!bhxh_lockout_add_failure(&t, &p, 7000 + i, "s", ""));
+		ck_assert(bhxh_lockout_add_failure(&t, &p, 7099, "s", ""));
+		ck_assert_uint_eq(t.older, 100 - BHXH_TALLY_RECORDS);
+		ck_assert_uint_eq(bhxh_lockout_failures(&t, &p, 7099), 100);
+	}
 	ck_assert_uint_eq(bhxh_lockout_minutes(1), 1);
 	ck_assert_uint_eq(bhxh_lockout_minutes(60), 1);
 	ck_assert_uint_eq(bhxh_lockout_minutes(61), 2);
@@ -283,7 +510,10 @@ START_TEST(tally_roundtrip_and_corruption)
 	ck_assert_int_eq(bhxh_tally_read(fd, "alice", &t), 0);
 	ck_assert_uint_eq(t.nrec, 0);
 	for (int i = 0; i < 5; i++) {
-		(void)bhxh_lockout_add_failure(&t, &pol, 100 + i, "login", "tty1");
+		struct bhxh_lock_policy p = pol;
+
+		p.deny = 5;
+		(void)bhxh_lockout_add_failure(&t, &p, 100 + i, "login", "tty1");
 		ck_assert_int_eq(bhxh_tally_write(fd, &t, true), 0);
 	}
 	close(fd);
@@ -293,7 +523,25 @@ START_TEST(tally_roundtrip_and_corruption)
 	ck_assert_uint_eq(u.nrec, 5);
 	ck_assert_uint_eq(u.total, 5);
 	ck_assert_str_eq(u.rec[4].service, "login");
-	ck_assert_int_eq(u.lock_until, 102 + 600);
+	ck_assert_int_eq(u.lock_until, 104 + 600);
+	/* the older failures (beyond the records) are stored too */
+	{
+		struct bhxh_lock_policy p = pol;
+		int wfd = bhxh_tally_open(dirfd, "carol", true);
+
+		p.deny = 1000;
+		ck_assert_int_ge(wfd, 0);
+		ck_assert_int_eq(bhxh_tally_read(wfd, "carol", &t), 0);
+		for (int i = 0; i < 70; i++)
+			(void)bhxh_lockout_add_failure(&t, &p, 200 + i, "login", "tty1");
+		ck_assert_int_eq(bhxh_tally_write(wfd, &t, false), 0);
+		ck_assert_int_eq(bhxh_tally_write(wfd, &t, false), 0);
+		ck_assert_int_eq(bhxh_tally_read(wfd, "carol", &u), 0);
+		ck_assert_uint_eq(u.older, 6);
+		ck_assert_int_eq(u.older_newest, 205);
+		ck_assert_uint_eq(bhxh_lockout_failures(&u, &p, 269), 70);
+		close(wfd);
+	}
 	/* a different name stored in the file (shared slot) reads as empty */
 	ck_assert_int_eq(bhxh_tally_read(fd, "bob", &u), 0);
 	ck_assert_uint_eq(u.nrec, 0);
@@ -447,6 +695,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, crc32_known_value);
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
+	tcase_add_test(tc, conf_peer_faillock);
+	tcase_add_test(tc, every_option_is_documented);
 	tcase_add_test(tc, lockout_policy);
 	tcase_add_test(tc, tally_unknown_slots);
 	tcase_add_test(tc, audit_encoding);
