@@ -98,7 +98,7 @@ EOS
 chmod 600 "$work/bhxh.conf"
 a="conf=$work/bhxh.conf"
 cat >"$work/pam.d/$svc" <<EOS
-auth     requisite                $so preauth $a
+auth     required                 $so preauth $a
 auth     [success=1 default=bad]  pam_unix.so nodelay
 auth     [default=die]            $so authfail $a
 auth     sufficient               $so authsucc $a
