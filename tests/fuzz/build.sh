@@ -85,4 +85,7 @@ for h in "$src"/tests/fuzz/fuzz_*.c; do
 		"$out/libbhxh-fuzz.a" $libs -o "$out/$name"
 	built=$((built + 1))
 done
+# the generator of seeds in the current binary formats (run.sh runs it)
+"$cc" "${cflags[@]}" -I"$src/tests/fuzz" "$src/tests/fuzz/seeds.c" "$out/libbhxh-fuzz.a" $libs \
+	-o "$out/seeds"
 echo "build.sh: $built harnesses in $out"

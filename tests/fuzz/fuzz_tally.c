@@ -28,10 +28,12 @@ static void policy(const struct bhxh_tally *t, const uint8_t *data, size_t size)
 	struct bhxh_tally copy = *t;
 	struct bhxh_lock_policy p = {
 		.deny = size > 0 ? data[0] % 70 : 3,
-		.fail_interval = (uint64_t)take64(data, size, 1) % 100000,
-		.unlock_time = size > 2 ? data[2] * 7u : 600,
+		.fail_interval = 1 + (uint64_t)take64(data, size, 1) % UINT32_MAX,
+		.unlock_time = size > 2 ? (uint64_t)data[2] << (data[2] % 25) : 600,
 	};
-	int64_t now = take64(data, size, 9), in = 0;
+	/* the caller's clock (time(), never negative); the policy's bounds
+	 * are those of the configuration (seconds up to UINT32_MAX) */
+	int64_t now = take64(data, size, 9) & ((INT64_C(1) << 62) - 1), in = 0;
 
 	(void)bhxh_lockout_state(t, now, &in);
 	(void)bhxh_lockout_failures(t, &p, now);
