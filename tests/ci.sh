@@ -63,6 +63,20 @@ ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitize --enable-sanitizers CFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" || status=1
 
+echo "=== fuzz ==="
+# Every libFuzzer harness (tests/fuzz/) for 20 s over its seed corpus, two
+# at a time; any crash, leak, hang or sanitizer report fails.
+mkdir -p "$src/_build-fuzz"
+if bash tests/fuzz/build.sh "$src/_build-fuzz" >"$src/_build-fuzz/build.out" 2>&1; then
+	fuzz_out=$(bash tests/fuzz/run.sh -t 20 -j "$jobs" "$src/_build-fuzz") || status=1
+	echo "$fuzz_out"
+	summary+=("$(echo "$fuzz_out" | tail -1)")
+else
+	cat "$src/_build-fuzz/build.out"
+	summary+=("fuzz: 0 passed, 1 failed")
+	status=1
+fi
+
 echo "=== cppcheck ==="
 if cppcheck --error-exitcode=1 --enable=warning,portability,performance --inline-suppr -q \
 	--std=c11 -I lib -I "$src/_build-plain" lib pam_bhxh nss_bhxh bhxhctl tests/pamdrive.c; then

@@ -36,14 +36,15 @@ static inline void fuzz_empty_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char sub[512];
+	char sub[4096];
 
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
+			continue;
 		if (unlink(sub) < 0) {
 			fuzz_empty_dir(sub);
 			(void)rmdir(sub);
@@ -81,11 +82,13 @@ static inline const char *fuzz_dir(void)
  * returns the path in a static buffer. */
 static inline const char *fuzz_write(const char *dir, const char *name, const void *data, size_t len)
 {
-	static char path[512];
+	static char path[4096];
 	size_t done = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : fuzz_dir(), name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : fuzz_dir(), name) >=
+	    (int)sizeof(path))
+		abort();
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		perror(path);

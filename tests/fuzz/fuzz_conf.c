@@ -16,7 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bhxh_conf c;
-	char *parts[2], *argv[ARGS_MAX + 1], *save = NULL, conf_arg[600];
+	char *parts[2], *argv[ARGS_MAX + 1], *save = NULL, conf_arg[4200];
 	const char *path;
 	char err[BHXH_ERR_MAX];
 	int argc = 0;

@@ -67,10 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (part[4][0] != '\0') {
-		static char p[400];
+		static char p[4096];
 
-		snprintf(p, sizeof(p), "%s", fuzz_write(NULL, "local-passwd", part[4],
-							strlen(part[4])));
+		memcpy(p, fuzz_write(NULL, "local-passwd", part[4], strlen(part[4])), sizeof(p));
 		lp = p;
 	}
 	if (part[5][0] != '\0')
