@@ -44,7 +44,12 @@ if [ ! -f "$out/conf/config.h" ]; then
 fi
 
 libs="$(pkg-config --libs pwquality audit auparse libcrypt) -lcrack"
-pkg-config --exists ldap 2>/dev/null && libs="$libs $(pkg-config --libs ldap)"
+# the LDAP entry mapping (lib/ldap*.c), where libldap is installed
+if pkg-config --exists ldap 2>/dev/null; then
+	libs="$libs $(pkg-config --libs ldap)"
+elif echo 'int main(void) { return 0; }' | "$cc" -x c - -lldap -llber -o /dev/null 2>/dev/null; then
+	libs="$libs -lldap -llber"
+fi
 cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 	-Wall -Wextra -Wno-unused-parameter -std=gnu11
 	-I"$out/conf" -I"$src/lib" -DBHXH_LIBFUZZER
