@@ -26,6 +26,51 @@ struct rec {
 	char hash[HASH_MAX];
 };
 
+/* The checker hashes the new password with every remembered record's
+ * setting, so a record's cost is paid at each password change: a hostile or
+ * mistaken hash (bcrypt cost 31, sha512crypt rounds=999999999, yescrypt with
+ * gigabytes of memory: an opasswd line, or a planted history record) would
+ * hang it for hours.  Accept only methods whose cost is bounded: yescrypt and
+ * gost-yescrypt up to libxcrypt's own highest cost ("jFT": what
+ * crypt_gensalt makes with count 11), bcrypt up to cost 15, sha256/512crypt
+ * up to 1,000,000 rounds, md5crypt and traditional DES (fixed costs). */
+static bool cost_ok(const char *h, size_t len)
+{
+	static const char itoa64[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const char *p;
+
+	if (h[0] != '$')
+		return len == 13; /* DES */
+	if (strncmp(h, "$1$", 3) == 0)
+		return true;
+	if (strncmp(h, "$y$", 3) == 0 || strncmp(h, "$gy$", 4) == 0) {
+		p = strchr(h + 1, '$') + 1; /* params: flavour, log2 N, r */
+		return p[0] == 'j' && p[1] != '\0' && p[2] != '\0' && p[3] == '$' &&
+		       strchr(itoa64, p[1]) != NULL && strchr(itoa64, p[2]) != NULL &&
+		       strchr(itoa64, p[1]) <= strchr(itoa64, 'F') &&
+		       strchr(itoa64, p[2]) <= strchr(itoa64, 'T');
+	}
+	if (h[1] == '2' && strchr("aby", h[2]) != NULL && h[2] != '\0' && h[3] == '$')
+		return h[4] >= '0' && h[4] <= '1' && h[5] >= '0' && h[5] <= '9' && h[6] == '$' &&
+		       (h[4] - '0') * 10 + (h[5] - '0') <= 15;
+	if (strncmp(h, "$5$", 3) == 0 || strncmp(h, "$6$", 3) == 0) {
+		uint64_t rounds;
+		char num[16];
+		size_t n;
+
+		if (strncmp(h + 3, "rounds=", 7) != 0)
+			return true; /* the default, 5000 */
+		n = strcspn(h + 10, "$");
+		if (n == 0 || n >= sizeof(num) || h[10 + n] != '$')
+			return false;
+		memcpy(num, h + 10, n);
+		num[n] = '\0';
+		return bhxh_parse_uint(num, 1, 1000000, &rounds) == 0;
+	}
+	return false;
+}
+
 static bool hash_ok(const char *h, size_t len)
 {
 	if (len == 0 || len >= HASH_MAX)
@@ -38,7 +83,7 @@ static bool hash_ok(const char *h, size_t len)
 		      c == '+' || c == ','))
 			return false;
 	}
-	return true;
+	return cost_ok(h, len);
 }
 
 /* Open the directory: ours, not writable by group or others, no symlink. */

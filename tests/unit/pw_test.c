@@ -531,6 +531,71 @@ START_TEST(history_import_and_prune)
 }
 END_TEST
 
+/* Hashes whose cost would hang every password change (regression: an
+ * opasswd line with bcrypt cost 31 made the history check run for days) are
+ * refused at import and ignored when planted in a history file; hashes of
+ * the bounded methods are kept.  A hang fails the test by Check's timeout. */
+START_TEST(history_costly_hash_refused)
+{
+	static const char *const costly[] = {
+		"$2b$31$abcdefghijklmnopqrstuu5ZbOJPkFfy1hW1Cm2mgT0dDtSOjmXwK",
+		"$6$rounds=999999999$saltsalt$abc",
+		"$5$rounds=1000001$saltsalt$abc",
+		"$y$jzT$abcdefghijklmnopqrstu/$abc",
+		"$y$jGT$abcdefghijklmnopqrstu/$abc",
+		"$y$j9T5$abcdefghijklmnopqrstu/$abc",
+		"$gy$jGT$abcdefghijklmnopqrstu/$abc",
+		"$7$DU..../....abcdefgh$abc",
+		"$sha1$4294967295$saltsalt$abc",
+		"_J9..abcdefghijklmnop",
+	};
+	char dir[128], op[128], path[160], salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *h;
+	struct crypt_data cd;
+	unsigned users = 0, bad = 0;
+	bool found;
+	long long last;
+	FILE *f;
+
+	memset(&cd, 0, sizeof(cd));
+	snprintf(dir, sizeof(dir), "%s/history", scratch);
+	snprintf(op, sizeof(op), "%s/opasswd-costly", scratch);
+	f = fopen(op, "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < sizeof(costly) / sizeof(costly[0]); i++)
+		fprintf(f, "costly:1004:1:%s\n", costly[i]);
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof(salt)));
+	fprintf(f, "thu:1005:3:%s,", crypt_r("old bcrypt", salt, &cd));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$6$", 5000, NULL, 0, salt, sizeof(salt)));
+	fprintf(f, "%s,", crypt_r("old sha", salt, &cd));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	fprintf(f, "%s\n", crypt_r("old yescrypt", salt, &cd));
+	fclose(f);
+	ck_assert_int_eq(bhxh_history_import(dir, op, &users, &bad), 0);
+	ck_assert_uint_eq(users, 1);
+	ck_assert_uint_eq(bad, sizeof(costly) / sizeof(costly[0]));
+	ck_assert_int_eq(bhxh_history_check(dir, "costly", "x", 10, &found, &last), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(last, -1);
+	ck_assert_int_eq(bhxh_history_check(dir, "thu", "old bcrypt", 10, &found, &last), 0);
+	ck_assert(found);
+	ck_assert_int_eq(bhxh_history_check(dir, "thu", "old yescrypt", 10, &found, &last), 0);
+	ck_assert(found);
+
+	/* planted directly in a history file: ignored, never hashed */
+	snprintf(path, sizeof(path), "%s/thu", dir);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "7 %s\n", costly[0]);
+	fclose(f);
+	h = costly[1];
+	ck_assert_int_eq(bhxh_history_check(dir, "thu", h, 10, &found, &last), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(last, 0); /* the newest kept record is an imported one */
+	bhxh_wipe(&cd, sizeof(cd));
+}
+END_TEST
+
 /* Concurrent changes never lose a record. */
 START_TEST(history_concurrent)
 {
@@ -607,6 +672,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, denylist_in_checker);
 	tcase_add_test(tc, history_reuse_and_trim);
 	tcase_add_test(tc, history_import_and_prune);
+	tcase_add_test(tc, history_costly_hash_refused);
 	tcase_add_test(tc, history_concurrent);
 	tcase_add_test(tc, reason_codes_and_messages);
 	suite_add_tcase(s, tc);
