@@ -8,7 +8,7 @@
 # (-fsanitize=fuzzer-no-link) into OUTDIR/libbhxh-fuzz.a, so the harnesses
 # keep building when lib/ files are split or added; each harness is linked
 # against that archive (the linker takes only the objects it needs).
-# config.h comes from a configure run with CC=clang in OUTDIR/conf (once).
+# config.h comes from a configure run with CC=clang in OUTDIR/conf.
 # Needs clang and libclang-rt-14-dev (tests/deps.sh); exits 77 when clang
 # cannot build a fuzzer here.  Run the harnesses with tests/fuzz/run.sh.
 set -euo pipefail
@@ -33,8 +33,11 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe.c" -o "$probe" 2>"$probe.
 fi
 rm -f "$probe" "$probe.c" "$probe.err"
 
-if [ ! -f "$out/conf/config.h" ]; then
-	[ -x "$src/configure" ] || (cd "$src" && autoreconf -fi >/dev/null)
+# (again when configure.ac changed since)
+if [ ! -f "$out/conf/config.h" ] || [ "$src/configure.ac" -nt "$out/conf/config.h" ]; then
+	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
+		(cd "$src" && autoreconf -fi >/dev/null 2>&1)
+	fi
 	echo "build.sh: configure (CC=$cc) in $out/conf"
 	if ! (cd "$out/conf" && "$src/configure" CC="$cc" --disable-tests \
 		--sysconfdir=/etc --localstatedir=/var >configure.out 2>&1); then
