@@ -28,8 +28,14 @@ for ((i = 0; i < ROUNDS; i++)); do
 		fail "round $i (killed after ${delay}s): db verify: $out"
 	((SECONDS - start > 50)) && { echo "time budget reached after $i rounds"; break; }
 done
-echo "$killed killed, $finished finished, in $((SECONDS - start)) s"
-[ "$killed" -ge 20 ] || fail "too few builds were killed ($killed): timing off"
+rounds=$((i < ROUNDS ? i + 1 : ROUNDS))
+echo "$killed killed, $finished finished, in $rounds rounds, $((SECONDS - start)) s"
+# Under load (a parallel make check, distcheck) builds are slower and fewer
+# rounds fit in the budget: ask for a share of the rounds, not a number.
+need=$((rounds / 10))
+((need > 20)) && need=20
+((need < 3)) && need=3
+[ "$killed" -ge "$need" ] || fail "too few builds were killed ($killed of $rounds): timing off"
 # Leftovers of killed builds grow the directory; the next build removes them.
 db_build "$T/a" "$T/db" >/dev/null || fail "final build"
 "$BHXHCTL" --conf "$EMPTY_CONF" db verify --db "$T/db" >/dev/null || fail "final verify"
