@@ -196,17 +196,18 @@ const char *bhxh_posture_netdir(void)
 /* Is interface name (under netfd) wireless and administratively up? */
 static bool wifi_active(int netfd, const char *name)
 {
-	char path[IF_NAMESIZE + 16], buf[32];
+	char path[NAME_MAX + 16], buf[32];
 	uint64_t flags;
 
 	if (snprintf(path, sizeof(path), "%s/wireless", name) >= (int)sizeof(path))
 		return false;
 	if (faccessat(netfd, path, F_OK, 0) < 0) {
-		snprintf(path, sizeof(path), "%s/phy80211", name);
-		if (faccessat(netfd, path, F_OK, 0) < 0)
+		if (snprintf(path, sizeof(path), "%s/phy80211", name) >= (int)sizeof(path) ||
+		    faccessat(netfd, path, F_OK, 0) < 0)
 			return false;
 	}
-	snprintf(path, sizeof(path), "%s/flags", name);
+	if (snprintf(path, sizeof(path), "%s/flags", name) >= (int)sizeof(path))
+		return true;
 	/* flags unreadable: count it (a check that cannot look must not
 	 * report "all clear") */
 	if (read_small(netfd, path, buf, sizeof(buf)) < 0)
