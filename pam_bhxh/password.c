@@ -138,19 +138,34 @@ static bool root_override(struct bhxh_pam *ctx, const struct bhxh_pw_params *q,
 	return true;
 }
 
+/* Ask for a password.  A reply longer than BHXH_PASS_MAX bytes is refused
+ * whole (told, audited as too_long, wiped with the length received) and
+ * never cut: a cut value would be judged and handed on as if typed.
+ * Returns PAM_SUCCESS, PAM_AUTHTOK_ERR (too long: ask again) or the
+ * conversation's error. */
 static int ask(struct bhxh_pam *ctx, const char *prompt, char **ret)
 {
+	struct bhxh_pw_verdict v = { .reason = BHXH_PW_TOO_LONG, .need = BHXH_PASS_MAX };
 	char *resp = NULL;
+	size_t len;
 	int r = pam_prompt(ctx->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt);
 
+	*ret = NULL;
 	if (r != PAM_SUCCESS || resp == NULL) {
 		bhxh_free_secret(resp);
 		return r == PAM_SUCCESS ? PAM_CONV_ERR : r;
 	}
-	if (strnlen(resp, BHXH_PASS_MAX + 1) > BHXH_PASS_MAX)
-		resp[BHXH_PASS_MAX] = '\0'; /* too long: checked as such below */
-	*ret = resp;
-	return PAM_SUCCESS;
+	len = strlen(resp);
+	if (len <= BHXH_PASS_MAX) {
+		*ret = resp;
+		return PAM_SUCCESS;
+	}
+	bhxh_wipe(resp, len);
+	free(resp);
+	tell_refused(ctx, &v);
+	bhxh_debug(ctx, "password of %.100s refused: %zu bytes, at most %d accepted", ctx->user,
+		   len, BHXH_PASS_MAX);
+	return decide(ctx, BHXH_PW_TOO_LONG, NULL, PAM_AUTHTOK_ERR);
 }
 
 /* The verdict on one candidate as a PAM outcome: PAM_SUCCESS (accepted;
@@ -235,6 +250,8 @@ static int update(struct bhxh_pam *ctx)
 		bhxh_free_secret(again);
 		pass = again = NULL;
 		rc = ask(ctx, _("New password: "), &pass);
+		if (rc == PAM_AUTHTOK_ERR)
+			continue;
 		if (rc != PAM_SUCCESS)
 			goto out;
 		rc = judge(ctx, pol, pass, oldpass, gecos[0] ? gecos : NULL, &audited);
@@ -244,6 +261,8 @@ static int update(struct bhxh_pam *ctx)
 			continue;
 		}
 		rc = ask(ctx, _("Retype new password: "), &again);
+		if (rc == PAM_AUTHTOK_ERR)
+			continue;
 		if (rc != PAM_SUCCESS)
 			goto out;
 		if (strcmp(pass, again) != 0) {
