@@ -75,19 +75,20 @@ struct pch {
 int bhxh_pw_profile(const char *name, struct bhxh_pw_params *ret)
 {
 	/* minlen credits(d,u,l,o) minclass maxrepeat maxsequence maxclassrepeat
-	 * dictcheck usercheck gecoscheck enforce_for_root retry min_strength remember */
+	 * dictcheck usercheck gecoscheck enforce_for_root retry min_strength remember
+	 * difok usersubstr enforcing (libpwquality's defaults) */
 	static const struct {
 		const char *name;
 		struct bhxh_pw_params p;
 	} profiles[] = {
 		/* agency default: 12 characters, no composition rules, the estimate
 		 * must reach 50 bits, 5 remembered */
-		{ "bhxh", { 12, 0, 0, 0, 0, 0, 3, 4, 0, 1, 1, 1, 1, 3, 50, 5 } },
+		{ "bhxh", { 12, 0, 0, 0, 0, 0, 3, 4, 0, 1, 1, 1, 1, 3, 50, 5, 1, 0, 1 } },
 		/* NIST SP 800-63B rev 4: 15 characters, no composition rules,
 		 * blocklist and context words; no forced history */
-		{ "nist", { 15, 0, 0, 0, 0, 0, 4, 0, 0, 1, 1, 1, 1, 3, 40, 0 } },
+		{ "nist", { 15, 0, 0, 0, 0, 0, 4, 0, 0, 1, 1, 1, 1, 3, 40, 0, 1, 0, 1 } },
 		/* administrators: longer, stronger, longer history */
-		{ "admin", { 16, 0, 0, 0, 0, 0, 3, 4, 0, 1, 1, 1, 1, 3, 64, 24 } },
+		{ "admin", { 16, 0, 0, 0, 0, 0, 3, 4, 0, 1, 1, 1, 1, 3, 64, 24, 1, 0, 1 } },
 	};
 
 	for (size_t i = 0; i < BHXH_ARRAY_SIZE(profiles); i++)
@@ -688,6 +689,9 @@ static int params_to_pwq(pwquality_settings_t *q, const struct bhxh_pw_params *v
 		{ PWQ_SETTING_GECOS_CHECK, v->gecoscheck, only ? only->gecoscheck : 0 },
 		{ PWQ_SETTING_ENFORCE_ROOT, v->enforce_for_root, only ? only->enforce_for_root : 0 },
 		{ PWQ_SETTING_RETRY_TIMES, v->retry, only ? only->retry : 0 },
+		{ PWQ_SETTING_DIFF_OK, v->difok, only ? only->difok : 0 },
+		{ PWQ_SETTING_USER_SUBSTR, v->usersubstr, only ? only->usersubstr : 0 },
+		{ PWQ_SETTING_ENFORCING, v->enforcing, only ? only->enforcing : 0 },
 	};
 
 	for (size_t i = 0; i < BHXH_ARRAY_SIZE(map); i++) {
@@ -718,6 +722,9 @@ static int pwq_to_params(pwquality_settings_t *q, struct bhxh_pw_params *v)
 	r |= get_pwq(q, PWQ_SETTING_GECOS_CHECK, &v->gecoscheck);
 	r |= get_pwq(q, PWQ_SETTING_ENFORCE_ROOT, &v->enforce_for_root);
 	r |= get_pwq(q, PWQ_SETTING_RETRY_TIMES, &v->retry);
+	r |= get_pwq(q, PWQ_SETTING_DIFF_OK, &v->difok);
+	r |= get_pwq(q, PWQ_SETTING_USER_SUBSTR, &v->usersubstr);
+	r |= get_pwq(q, PWQ_SETTING_ENFORCING, &v->enforcing);
 	return r ? -EINVAL : 0;
 }
 
@@ -748,7 +755,6 @@ int bhxh_pw_policy_new(const struct bhxh_pw_conf *conf, struct bhxh_pw_policy **
 {
 	struct bhxh_pw_policy *p;
 	struct bhxh_pw_params prof;
-	void *aux = NULL;
 	int r;
 
 	if (bhxh_pw_profile(conf->profile, &prof) < 0) {
@@ -766,22 +772,11 @@ int bhxh_pw_policy_new(const struct bhxh_pw_conf *conf, struct bhxh_pw_policy **
 		r = -ENOMEM;
 		goto fail;
 	}
-	/* profile < pwquality.conf < explicit options */
+	/* profile < explicit options (the peers' files were read into conf
+	 * before bhxh.conf and the arguments: bhxh_conf_load_pw) */
 	r = params_to_pwq(p->pwq, &prof, NULL, err, errlen);
 	if (r < 0)
 		goto fail;
-	if (strcmp(conf->pwquality_conf, "none") != 0 && access(conf->pwquality_conf, F_OK) == 0) {
-		int e = pwquality_read_config(p->pwq, conf->pwquality_conf, &aux);
-
-		if (e != 0) {
-			char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
-
-			snprintf(err, errlen, "%s: %s", conf->pwquality_conf,
-				 pwquality_strerror(buf, sizeof(buf), e, aux));
-			r = -EINVAL;
-			goto fail;
-		}
-	}
 	r = params_to_pwq(p->pwq, &prof, conf, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -804,6 +799,10 @@ int bhxh_pw_policy_new(const struct bhxh_pw_conf *conf, struct bhxh_pw_policy **
 				       prof.min_strength);
 	p->params.remember = (int)(conf->remember != BHXH_PW_UNSET ? conf->remember :
 				   prof.remember);
+	/* the peers' clamps (libpwquality clamps minlen and minclass itself) */
+	p->params.remember = p->params.remember < 0 ? 0 :
+			     p->params.remember > 400 ? 400 : p->params.remember;
+	p->params.retry = p->params.retry < 1 ? 1 : p->params.retry > 10 ? 10 : p->params.retry;
 	/* minlen is enforced here in characters; libpwquality's byte count with
 	 * credits would only ever be more lenient, so give it its floor */
 	r = set_pwq(p->pwq, PWQ_SETTING_MIN_LENGTH, 6, err, errlen);

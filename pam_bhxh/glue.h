@@ -73,7 +73,7 @@ int bhxh_pam_expiry_account(struct bhxh_pam *ctx);          /* expiry.c */
 void bhxh_pam_expiry_auth_success(struct bhxh_pam *ctx);    /* expiry.c */
 int bhxh_pam_dir_account(struct bhxh_pam *ctx);             /* revoke.c */
 int bhxh_pam_posture_account(struct bhxh_pam *ctx);         /* posture.c */
-int bhxh_pam_password(struct bhxh_pam *ctx);                /* password.c */
+int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c */
 int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
 
 #endif

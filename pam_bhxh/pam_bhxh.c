@@ -169,7 +169,7 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 
 	if (r != PAM_SUCCESS)
 		return r;
-	return bhxh_pam_password(&ctx);
+	return bhxh_pam_password(&ctx, argc, argv);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
