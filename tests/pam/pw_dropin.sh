@@ -217,4 +217,70 @@ OK1024="$(head -c 1015 /dev/zero | tr '\0' 'y')Zq8#mW2!x"
 reset_state "$P0"
 change cis bhxh chauthtok "$P0" "$OK1024" "$OK1024" "$OK1024" "$OK1024" "$OK1024" "$OK1024"; rc=$RC
 if printf '%s' "$OUT" | grep -q "too long"; then fail "1024 bytes called too long: $OUT"; fi
+# Every option of pam_pwquality(8), pwquality.conf(5), pam_pwhistory(8)
+# and pwhistory.conf(5) (libpwquality 1.4.5, Linux-PAM 1.5.2 and the
+# file=/pwhistory.conf of later releases), through the module: the peers'
+# stack and the same with pam_bhxh.so both change the password.
+QALL="debug authtok_type=UNIX retry=2 difok=1 minlen=8 dcredit=0 ucredit=0 lcredit=0 \
+ocredit=0 minclass=1 maxrepeat=0 maxsequence=0 maxclassrepeat=0 gecoscheck=1 dictcheck=1 \
+usercheck=1 usersubstr=0 enforcing=1 badwords=foo,bar dictpath=/var/cache/cracklib/cracklib_dict \
+enforce_for_root local_users_only type=UNIX reject_username difignore=23 try_first_pass"
+HALL="debug use_authtok enforce_for_root remember=5 retry=1 authtok_type=UNIX \
+try_first_pass use_first_pass"
+for impl in peer bhxh; do
+	reset_state "$P0"
+	cat >"$SEC/pwquality.conf" <<EOF
+# every key of pwquality.conf(5)
+difok = 1
+minlen = 8
+dcredit = 0
+ucredit = 0
+lcredit = 0
+ocredit = 0
+minclass = 1
+maxrepeat = 0
+maxsequence = 0
+maxclassrepeat = 0
+gecoscheck = 1
+dictcheck = 1
+usercheck = 1
+usersubstr = 0
+enforcing = 1
+badwords = foo bar
+dictpath = /var/cache/cracklib/cracklib_dict
+retry = 3
+enforce_for_root
+local_users_only
+EOF
+	mkdir -p "$SEC/pwquality.conf.d"
+	printf 'minlen = 8\n' >"$SEC/pwquality.conf.d/50-site.conf"
+	cat >"$SEC/pwhistory.conf" <<EOF
+# every key of pwhistory.conf(5)
+debug
+enforce_for_root
+remember = 5
+retry = 1
+file = /etc/security/opasswd
+EOF
+	QARGS=$QALL HARGS="$HALL file=/etc/security/opasswd" change cis $impl chauthtok-expired \
+		"$P0" "$A" "$A" "$A" "$A"
+	rc=$RC
+	[ "$rc" = 0 ] || fail "every option ($impl): code $rc: $OUT"
+	has_password "$A" || fail "every option ($impl): not changed"
+	if [ $impl = bhxh ]; then
+		"$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" $QALL $HALL \
+			file=/etc/security/opasswd pwquality_conf=$SEC/pwquality.conf \
+			pwhistory_conf=$SEC/pwhistory.conf >/dev/null ||
+			fail "bhxhctl config check refuses a peer option"
+		# what no peer accepts still fails closed, naming file:line
+		printf 'minlen = 8\nminlength = 9\n' >"$SEC/pwquality.conf"
+		change cis bhxh chauthtok "$P0" "$B" "$B"
+		[ "$RC" = 3 ] || fail "unknown pwquality.conf key: code $RC (want PAM_SERVICE_ERR)"
+		has_password "$A" || fail "unknown pwquality.conf key: changed"
+		out=$("$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" 2>&1) &&
+			fail "config check accepted an unknown pwquality.conf key"
+		assert_match "pwquality.conf:2: unknown option 'minlength'" "$out" "config check"
+	fi
+done
+
 echo "pw_dropin: ok"
