@@ -37,6 +37,9 @@ struct bhxh_pam {
 int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 		  const char **argv, bool need_user);
 
+/* Apply lang= (again after the password phase reloads its configuration). */
+void bhxh_pam_set_lang(struct bhxh_pam *ctx);
+
 /* Logging: syslog through pam_syslog with the user name truncated. */
 #define bhxh_log(ctx, prio, ...) pam_syslog((ctx)->pamh, (prio), __VA_ARGS__)
 #define bhxh_debug(ctx, ...)                                                                      \

@@ -476,6 +476,7 @@ int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv)
 		return PAM_SERVICE_ERR;
 	}
 	ctx->conf.silent |= silent;
+	bhxh_pam_set_lang(ctx);
 	if ((ctx->conf.lockout.local_users_only || ctx->conf.pw.local_users_only) &&
 	    !bhxh_pam_user_is_local(ctx)) {
 		bhxh_debug(ctx, "%.100s is not a local user: password checks skipped", ctx->user);

@@ -10,7 +10,8 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   libnss-cache hunspell-vi john-data wamerican valgrind locales passwd
   python3 procps util-linux cppcheck bc audispd-plugins chromium time
   debhelper dh-nss dpkg-dev fakeroot lintian git
-  tmux login"
+  tmux login
+  openssh-server openssh-client sshpass"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1

@@ -158,5 +158,8 @@ int main(int argc, char **argv)
 		}
 		pam_end(pamh, r);
 	}
+	/* lang= tests: the module must leave the program's locale alone */
+	if (getenv("PAMDRIVE_SHOW_LOCALE") != NULL)
+		printf("program locale: %s\n", setlocale(LC_MESSAGES, NULL));
 	return first_fail;
 }

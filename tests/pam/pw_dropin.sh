@@ -84,7 +84,7 @@ EOF
 	echo "$svc"
 }
 cat >"$D/pam.d/verify" <<EOF
-auth required pam_unix.so
+auth required pam_unix.so nodelay
 EOF
 
 # has_password PW: the account's password is PW (through pam_unix).
