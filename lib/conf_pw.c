@@ -72,6 +72,17 @@ static int parse_flag(const char *v, int64_t *ret, char *e, size_t l)
  * does the same), pam_pwhistory any remember (clamped to 0..400) and retry.
  * Clamping happens where the values are used, so "bhxhctl config show"
  * prints what was written. */
+/* libpwquality's checks: any number (0 off), or a bare word for 1 */
+#define PW_FLAGINT(f)                                                                             \
+	static int opt_##f(struct bhxh_conf *c, const char *v, char *e, size_t l)                 \
+	{                                                                                         \
+		if (v == NULL) {                                                                  \
+			c->pw.f = 1;                                                              \
+			return 0;                                                                 \
+		}                                                                                 \
+		return parse_int(v, -(int64_t)INT32_MAX + 1, (int64_t)INT32_MAX - 1, &c->pw.f, e, \
+				 l);                                                              \
+	}
 #define PW_ANY(f) PW_INT(f, -(int64_t)INT32_MAX + 1, (int64_t)INT32_MAX - 1)
 PW_ANY(minlen)
 PW_ANY(dcredit)
@@ -85,9 +96,9 @@ PW_ANY(maxclassrepeat)
 PW_ANY(difok)
 PW_ANY(usersubstr)
 PW_ANY(enforcing)
-PW_ANY(dictcheck)
-PW_ANY(usercheck)
-PW_ANY(gecoscheck)
+PW_FLAGINT(dictcheck)
+PW_FLAGINT(usercheck)
+PW_FLAGINT(gecoscheck)
 PW_ANY(retry)
 PW_ANY(remember)
 PW_INT(min_strength, 0, 256)

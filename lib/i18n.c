@@ -45,6 +45,17 @@ const char *bhxh_ngettext(const char *s, const char *p, unsigned long n)
 	return r;
 }
 
+/* The module is unloaded at pam_end(): free the calling thread's locale
+ * object then (the thread that ran the module, in the usual case), so a
+ * login program that loads and unloads the module never accumulates them. */
+__attribute__((destructor)) static void free_msg_locale(void)
+{
+	if (msg_locale != (locale_t)0) {
+		freelocale(msg_locale);
+		msg_locale = (locale_t)0;
+	}
+}
+
 static bool set_locale(const char *name)
 {
 	locale_t l;
