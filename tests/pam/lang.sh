@@ -93,7 +93,9 @@ AllowUsers $U
 MaxAuthTries 3
 LogLevel VERBOSE
 EOF
-"$SSHD" -D -f "$D/sshd_config" -E "$D/sshd.log" &
+# sanitizer builds: the runtime must come first in sshd, which loads the module
+LD_PRELOAD="${SAN_PRELOAD:-}" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	"$SSHD" -D -f "$D/sshd_config" -E "$D/sshd.log" &
 SSHD_PID=$!
 on_exit "kill $SSHD_PID; wait $SSHD_PID"
 for _ in $(seq 50); do
@@ -130,7 +132,7 @@ auth [default=die] $SO authfail conf=$D/bhxh.conf $1
 EOF
 	reset_lock
 	out=$(printf 'bad\nbad\n' | LANG=$3 LC_ALL= LANGUAGE= PAMDRIVE_SHOW_LOCALE=1 \
-		"$PAMDRIVE" --repeat 2 --confdir "$D/drive.d" x "$U" setcred auth 2>&1)
+		LD_PRELOAD="${SAN_PRELOAD:-}" "$PAMDRIVE" --repeat 2 --confdir "$D/drive.d" x "$U" setcred auth 2>&1)
 	assert_match "$4" "$out" "pamdrive lang '$1' env '$2' program '$3'"
 	if printf '%s' "$out" | grep -Eq -- "$5"; then fail "pamdrive $1/$2/$3: matches /$5/: $out"; fi
 	assert_match "program locale: ${3:-C}\$" "$out" "program's locale changed"

@@ -80,6 +80,13 @@ password sufficient pam_unix.so sha512 shadow try_first_pass use_authtok
 password required pam_deny.so
 EOF
 		;;
+	readme) # README's own form, with the record line (pam_bhxh only)
+		cat >"$D/pam.d/$svc" <<EOF
+password requisite $PAM_BHXH_SO ${QARGS:-}
+password requisite pam_unix.so use_authtok yescrypt
+password optional $PAM_BHXH_SO record ${HARGS:-}
+EOF
+		;;
 	esac
 	echo "$svc"
 }
@@ -89,7 +96,7 @@ EOF
 
 # has_password PW: the account's password is PW (through pam_unix).
 has_password() {
-	printf '%s\n' "$1" | "$PAMDRIVE" --confdir "$D/pam.d" verify "$U" auth >/dev/null 2>&1
+	printf '%s\n' "$1" | LD_PRELOAD="${SAN_PRELOAD:-}" "$PAMDRIVE" --confdir "$D/pam.d" verify "$U" auth >/dev/null 2>&1
 }
 
 # change FORM IMPL OP CURRENT LINE...: one pam_chauthtok; sets RC (the PAM
@@ -102,7 +109,7 @@ change() {
 	shift 3
 	svc=$(stack "$form" "$impl")
 	[ "$op" = chauthtok ] && shift # root is not asked the current password
-	OUT=$(printf '%s\n' "$@" | "$PAMDRIVE" --confdir "$D/pam.d" "$svc" "$U" "$op" 2>&1)
+	OUT=$(printf '%s\n' "$@" | LD_PRELOAD="${SAN_PRELOAD:-}" "$PAMDRIVE" --confdir "$D/pam.d" "$svc" "$U" "$op" 2>&1)
 	RC=$?
 }
 
@@ -153,6 +160,12 @@ for form in debian cis; do
 		for impl in peer bhxh; do history_kept $form $impl $op; done
 	done
 done
+
+# README's form: the record line keeps working with the hash being
+# replaced saved by the checking line; each password is kept once
+history_kept readme bhxh chauthtok-expired
+n=$(wc -l <"$D/hist/$U")
+[ "$n" = 4 ] || fail "record line + saved hashes: $n history lines, expected 4 (P0 A B C): $(cat "$D/hist/$U")"
 
 # root without enforce_for_root (Debian form): pam_pwquality warns and
 # accepts; pam_bhxh's profile enforces for root (the documented
@@ -268,7 +281,7 @@ EOF
 	[ "$rc" = 0 ] || fail "every option ($impl): code $rc: $OUT"
 	has_password "$A" || fail "every option ($impl): not changed"
 	if [ $impl = bhxh ]; then
-		"$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" $QALL $HALL \
+		LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" $QALL $HALL \
 			file=/etc/security/opasswd pwquality_conf=$SEC/pwquality.conf \
 			pwhistory_conf=$SEC/pwhistory.conf >/dev/null ||
 			fail "bhxhctl config check refuses a peer option"
@@ -277,7 +290,7 @@ EOF
 		change cis bhxh chauthtok "$P0" "$B" "$B"
 		[ "$RC" = 3 ] || fail "unknown pwquality.conf key: code $RC (want PAM_SERVICE_ERR)"
 		has_password "$A" || fail "unknown pwquality.conf key: changed"
-		out=$("$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" 2>&1) &&
+		out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" 2>&1) &&
 			fail "config check accepted an unknown pwquality.conf key"
 		assert_match "pwquality.conf:2: unknown option 'minlength'" "$out" "config check"
 	fi

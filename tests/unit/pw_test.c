@@ -529,6 +529,45 @@ START_TEST(denylist_in_checker)
 }
 END_TEST
 
+/* The hash being replaced is saved once: a retried or refused change, or
+ * a record line that saved the same shadow hash, adds nothing. */
+START_TEST(history_add_hash_once)
+{
+	char dir[128], salt[CRYPT_GENSALT_OUTPUT_SIZE], h1[256], h2[256];
+	struct crypt_data cd;
+	bool found;
+	long long last;
+
+	snprintf(dir, sizeof(dir), "%s/history", scratch);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	snprintf(h1, sizeof(h1), "%s", crypt_rn("current pass one", salt, &cd, (int)sizeof(cd)));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	snprintf(h2, sizeof(h2), "%s", crypt_rn("current pass two", salt, &cd, (int)sizeof(cd)));
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 86400, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 86400, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h2, 172800, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h2, 172800, 3), 0);
+	/* two records: depth 2 reaches the first, depth 1 only the newest */
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 2, &found, &last), 0);
+	ck_assert(found);
+	ck_assert_int_eq(last, 172800);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 1, &found, &last), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass two", 1, &found, &last), 0);
+	ck_assert(found);
+	/* an older hash is saved again when it is not the newest */
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 259200, 3), 0);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 1, &found, &last), 0);
+	ck_assert(found);
+	/* not a hash (locked, empty, a line break) */
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", "", 0, 3), -EINVAL);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", "!$y$x\n1 $y$y", 0, 3), -EINVAL);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "../an", h1, 0, 3), -EINVAL);
+	explicit_bzero(&cd, sizeof(cd));
+}
+END_TEST
+
 START_TEST(history_reuse_and_trim)
 {
 	char dir[128];
@@ -704,6 +743,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, denylist_corruption);
 	tcase_add_test(tc, denylist_in_checker);
 	tcase_add_test(tc, history_reuse_and_trim);
+	tcase_add_test(tc, history_add_hash_once);
 	tcase_add_test(tc, history_import_and_prune);
 	tcase_add_test(tc, history_concurrent);
 	tcase_add_test(tc, reason_codes_and_messages);
