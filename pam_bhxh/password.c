@@ -347,6 +347,12 @@ static int update(struct bhxh_pam *ctx)
 		goto out;
 	}
 
+	/* authtok_type= names the type and passes it on (PAM_AUTHTOK_TYPE), as
+	 * pam_get_authtok does; without it, a type set earlier is used */
+	if (type[0] != '\0')
+		(void)pam_set_item(ctx->pamh, PAM_AUTHTOK_TYPE, type);
+	else if (pam_get_item(ctx->pamh, PAM_AUTHTOK_TYPE, &item) == PAM_SUCCESS && item != NULL)
+		type = item;
 	if (type[0] != '\0') {
 		snprintf(prompt, sizeof(prompt), _("New %s password: "), type);
 		snprintf(prompt2, sizeof(prompt2), _("Retype new %s password: "), type);
