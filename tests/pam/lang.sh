@@ -35,7 +35,9 @@ if [ -d "$BHXH_LOCALEDIR" ]; then
 else
 	top=$BHXH_LOCALEDIR
 	while [ ! -d "$(dirname "$top")" ]; do top=$(dirname "$top"); done
-	mount -t tmpfs tmpfs "$(dirname "$top")" || skip "cannot mount over $(dirname "$top")"
+	over=$(readlink -f "$(dirname "$top")")
+	case "$SO/" in "$over"/*) skip "the catalogue directory would hide the module" ;; esac
+	mount -t tmpfs tmpfs "$over" || skip "cannot mount over $over"
 	mkdir -p "$BHXH_LOCALEDIR" && cp -a "$LOCALES/." "$BHXH_LOCALEDIR/"
 fi
 
