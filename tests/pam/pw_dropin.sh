@@ -34,6 +34,20 @@ chmod 755 "$D" "$D/pam.d" "$D/sec"
 cp -a /etc/security/. "$D/sec/"
 mount --bind "$D/sec" /etc/security || skip "cannot bind-mount /etc/security"
 SEC=/etc/security
+# bhxh.conf is read from the build's sysconfdir (the peers' files always from
+# /etc/security): in a build for another prefix (distcheck), give it a
+# private directory there too, in this namespace only
+CONFDIR=${BHXH_SYSCONFDIR:-/etc}/security
+if [ "$CONFDIR" != "$SEC" ] && [ ! -d "$CONFDIR" ]; then
+	top=$CONFDIR
+	while [ ! -d "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+	over=$(readlink -f "$(dirname "$top")")
+	case "$PAM_BHXH_SO/" in "$over"/*) skip "a private $CONFDIR would hide the module" ;; esac
+	mount -t tmpfs tmpfs "$over" || skip "cannot mount over $over"
+	mkdir -p "$CONFDIR"
+elif [ "$CONFDIR" != "$SEC" ]; then
+	mkdir -p "$D/confdir" && mount --bind "$D/confdir" "$CONFDIR" || skip "cannot bind $CONFDIR"
+fi
 
 U=$(uniq_name)
 P0='Kx7#mQ2!vRz9pL'
@@ -53,8 +67,8 @@ reset_state() {
 	rm -rf "$SEC/pwquality.conf.d" "$D/hist"
 	install -m 600 /dev/null "$SEC/opasswd"
 	printf 'history_dir = %s\ndenylist = %s\nvi_dict = %s\naudit_unavailable = syslog\n' \
-		"$D/hist" "$DENYLIST" "$vi_dict" >"$SEC/bhxh.conf"
-	chmod 644 "$SEC/bhxh.conf"
+		"$D/hist" "$DENYLIST" "$vi_dict" >"$CONFDIR/bhxh.conf"
+	chmod 644 "$CONFDIR/bhxh.conf"
 }
 
 # stack FORM IMPL: writes the service and prints its name.  Only the module
@@ -281,7 +295,7 @@ EOF
 	[ "$rc" = 0 ] || fail "every option ($impl): code $rc: $OUT"
 	has_password "$A" || fail "every option ($impl): not changed"
 	if [ $impl = bhxh ]; then
-		LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" $QALL $HALL \
+		LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$CONFDIR/bhxh.conf" $QALL $HALL \
 			file=/etc/security/opasswd pwquality_conf=$SEC/pwquality.conf \
 			pwhistory_conf=$SEC/pwhistory.conf >/dev/null ||
 			fail "bhxhctl config check refuses a peer option"
@@ -290,7 +304,7 @@ EOF
 		change cis bhxh chauthtok "$P0" "$B" "$B"
 		[ "$RC" = 3 ] || fail "unknown pwquality.conf key: code $RC (want PAM_SERVICE_ERR)"
 		has_password "$A" || fail "unknown pwquality.conf key: changed"
-		out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$SEC/bhxh.conf" 2>&1) &&
+		out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$top_builddir/bhxhctl/bhxhctl" config check --file "$CONFDIR/bhxh.conf" 2>&1) &&
 			fail "config check accepted an unknown pwquality.conf key"
 		assert_match "pwquality.conf:2: unknown option 'minlength'" "$out" "config check"
 	fi
