@@ -344,7 +344,10 @@ static int peer_apply(struct bhxh_conf *c, const struct peer_key *keys, const ch
 		c->pw.dictpath[0] = '\0';
 		return 0;
 	}
-	snprintf(tok, sizeof(tok), "%s=%s", k->name, value);
+	if (snprintf(tok, sizeof(tok), "%s=%s", k->name, value) >= (int)sizeof(tok)) {
+		snprintf(err, errlen, "%s: value too long", where);
+		return -EINVAL;
+	}
 	return bhxh_conf_apply(c, tok, BHXH_SCOPE_FILE, where, err, errlen);
 }
 
