@@ -38,6 +38,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <security/pam_modutil.h>
+
 #include "glue.h"
 #include "history.h"
 #include "i18n.h"
