@@ -39,7 +39,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		}
 		args[nargs++] = argv[i];
 	}
-	if (bhxh_conf_load(&c, nargs, args, err, sizeof(err)) < 0) {
+	if (bhxh_conf_load_pw(&c, nargs, args, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return CLI_NO;
 	}

@@ -32,6 +32,26 @@ static int apply_args(struct cli *cli, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* The password phase's configuration, as the module reads it: the peers'
+ * files (pwquality.conf, pwhistory.conf) first, then bhxh.conf. */
+static int load_pw_conf(struct cli *cli)
+{
+	char err[BHXH_ERR_MAX], arg[PATH_MAX + 8];
+	const char *args[1];
+	int n = 0;
+
+	if (cli->conf_path != NULL) {
+		snprintf(arg, sizeof(arg), "conf=%s", cli->conf_path);
+		args[n++] = arg;
+	}
+	if (bhxh_conf_load_pw(&cli->conf, n, args, err, sizeof(err)) < 0) {
+		cli_err("%s", err);
+		return -EINVAL;
+	}
+	cli->conf_loaded = true;
+	return 0;
+}
+
 static void strip_newline(char *s, ssize_t *n)
 {
 	while (*n > 0 && (s[*n - 1] == '\n' || s[*n - 1] == '\r'))
@@ -49,7 +69,7 @@ static int password_check(struct cli *cli, int argc, char **argv)
 	ssize_t n;
 	int i = 0, r, rc = CLI_OK;
 
-	if (cli_load_conf(cli) < 0)
+	if (load_pw_conf(cli) < 0)
 		return CLI_ERR;
 	while (i < argc) {
 		if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {

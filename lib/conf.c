@@ -449,14 +449,11 @@ int bhxh_conf_load_peer(struct bhxh_conf *c, const char *path, unsigned scope,
 	return load_lines(c, path, true, scope, err, errlen);
 }
 
-int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const char *peer_dir,
-		      char *err, size_t errlen)
+int bhxh_conf_load_peers(struct bhxh_conf *c, const char *peer_dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	bool explicit_conf = false;
 	int r;
 
-	bhxh_conf_init(c);
 	for (size_t i = 0; i < BHXH_ARRAY_SIZE(peer_files); i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", peer_dir, peer_files[i].name) >=
 		    (int)sizeof(path)) {
@@ -467,6 +464,15 @@ int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const ch
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+int bhxh_conf_load_over(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen)
+{
+	bool explicit_conf = false;
+	int r;
+
 	/* First pass: find conf= so the file is read before the arguments. */
 	for (int i = 0; i < argc; i++)
 		if (strncmp(argv[i], "conf=", 5) == 0) {
@@ -486,16 +492,32 @@ int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const ch
 	return 0;
 }
 
-int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
-		   char *err, size_t errlen)
+int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const char *peer_dir,
+		      char *err, size_t errlen)
 {
-	const char *peer = BHXH_PEER_DIR;
+	int r;
+
+	bhxh_conf_init(c);
+	r = bhxh_conf_load_peers(c, peer_dir, err, errlen);
+	if (r < 0)
+		return r;
+	return bhxh_conf_load_over(c, argc, argv, err, errlen);
+}
+
+const char *bhxh_conf_peer_dir(void)
+{
 #ifdef BHXH_TESTING
 	/* test builds only: a test's own copy of the peers' files */
 	const char *t = secure_getenv("BHXH_TEST_PEER_DIR");
 
 	if (t != NULL && t[0] == '/')
-		peer = t;
+		return t;
 #endif
-	return bhxh_conf_load_in(c, argc, argv, peer, err, errlen);
+	return BHXH_PEER_DIR;
+}
+
+int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
+		   char *err, size_t errlen)
+{
+	return bhxh_conf_load_in(c, argc, argv, bhxh_conf_peer_dir(), err, errlen);
 }

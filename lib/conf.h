@@ -69,6 +69,7 @@ struct bhxh_conf {
 	/* general */
 	bool silent;
 	bool debug;
+	char lang[8]; /* vi, en, auto: language of the messages (i18n.h) */
 	/* areas */
 	struct bhxh_lockout_conf lockout;
 	struct bhxh_audit_conf audit;
@@ -161,6 +162,24 @@ int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const ch
 		      char *err, size_t errlen);
 int bhxh_conf_load(struct bhxh_conf *c, int argc, const char **argv,
 		   char *err, size_t errlen);
+/* The steps of bhxh_conf_load_in(): the peers' files of peer_dir (after
+ * the defaults), then bhxh.conf and the arguments over what c already
+ * holds.  bhxh_conf_peer_dir() is BHXH_PEER_DIR (or, in test builds,
+ * $BHXH_TEST_PEER_DIR). */
+int bhxh_conf_load_peers(struct bhxh_conf *c, const char *peer_dir, char *err, size_t errlen);
+int bhxh_conf_load_over(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen);
+const char *bhxh_conf_peer_dir(void);
+
+/* The password phase's configuration: as bhxh_conf_load(), with
+ * pwquality.conf (after the *.conf of pwquality.conf.d, as libpwquality
+ * reads them) and pwhistory.conf read after faillock.conf, before
+ * bhxh.conf and the arguments (conf_pw.c).  The peers' file names come
+ * from bhxh.conf or the arguments (pwquality_conf=, pwhistory_conf=).  A key
+ * the peer does not know, or a value it cannot parse, is an error naming
+ * file:line, as in bhxh.conf. */
+int bhxh_conf_load_pw(struct bhxh_conf *c, int argc, const char **argv,
+		      char *err, size_t errlen);
 
 /* Every area's table, for tools and tests that walk all options. */
 extern const struct bhxh_opt *const *const bhxh_all_tables;

@@ -248,17 +248,18 @@ out:
 	return r;
 }
 
-int bhxh_history_add(const char *dir, const char *user, const char *pass, long long now,
-		     unsigned keep)
+/* Append one hash as user's newest record, keep the newest `keep`.  With
+ * dedupe, nothing is written when the newest record already holds it. */
+static int add_hash(const char *dir, const char *user, const char *h, long long when,
+		    unsigned keep, bool dedupe)
 {
 	struct rec *recs = NULL;
-	struct crypt_data *cd = NULL;
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	const char *h;
 	size_t n = 0;
 	int dfd = -1, lfd = -1, r;
 
 	if (!bhxh_valid_username(user))
+		return -EINVAL;
+	if (!hash_ok(h, strlen(h)))
 		return -EINVAL;
 	if (keep == 0 || keep > BHXH_HISTORY_MAX)
 		keep = keep == 0 ? 1 : BHXH_HISTORY_MAX;
@@ -266,11 +267,40 @@ int bhxh_history_add(const char *dir, const char *user, const char *pass, long l
 	if (r < 0)
 		return r;
 	recs = calloc(BHXH_HISTORY_MAX + 1, sizeof(*recs));
-	cd = calloc(1, sizeof(*cd));
-	if (recs == NULL || cd == NULL) {
+	if (recs == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
+	r = lock_dir(dfd, &lfd);
+	if (r < 0)
+		goto out;
+	r = read_recs(dfd, user, recs, &n);
+	if (r < 0 || (dedupe && n > 0 && strcmp(recs[n - 1].hash, h) == 0))
+		goto out;
+	recs[n].t = when;
+	(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
+	n++;
+	r = write_recs(dfd, user, n > keep ? recs + (n - keep) : recs, n > keep ? keep : n);
+out:
+	if (lfd >= 0)
+		close(lfd); /* releases the lock */
+	free(recs);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int bhxh_history_add(const char *dir, const char *user, const char *pass, long long now,
+		     unsigned keep)
+{
+	struct crypt_data *cd = NULL;
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *h;
+	int r;
+
+	cd = calloc(1, sizeof(*cd));
+	if (cd == NULL)
+		return -ENOMEM;
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL) {
 		r = errno ? -errno : -EINVAL;
 		goto out;
@@ -280,27 +310,17 @@ int bhxh_history_add(const char *dir, const char *user, const char *pass, long l
 		r = -EINVAL;
 		goto out;
 	}
-	r = lock_dir(dfd, &lfd);
-	if (r < 0)
-		goto out;
-	r = read_recs(dfd, user, recs, &n);
-	if (r < 0)
-		goto out;
-	recs[n].t = now;
-	(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
-	n++;
-	r = write_recs(dfd, user, n > keep ? recs + (n - keep) : recs, n > keep ? keep : n);
+	r = add_hash(dir, user, h, now, keep, false);
 out:
-	if (lfd >= 0)
-		close(lfd); /* releases the lock */
-	if (cd != NULL) {
-		bhxh_wipe(cd, sizeof(*cd));
-		free(cd);
-	}
-	free(recs);
-	if (dfd >= 0)
-		close(dfd);
+	bhxh_wipe(cd, sizeof(*cd));
+	free(cd);
 	return r;
+}
+
+int bhxh_history_add_hash(const char *dir, const char *user, const char *hash, long long when,
+			  unsigned keep)
+{
+	return add_hash(dir, user, hash, when, keep, true);
 }
 
 int bhxh_history_import(const char *dir, const char *opasswd, unsigned *ret_users,

@@ -31,6 +31,14 @@ int bhxh_history_check(const char *dir, const char *user, const char *pass, unsi
 int bhxh_history_add(const char *dir, const char *user, const char *pass, long long now,
 		     unsigned keep);
 
+/* Record an existing crypt(3) hash (the shadow hash of the password being
+ * replaced, or of the one just set) as user's newest record at `when`,
+ * unless the newest record already is that very hash string: a change
+ * retried, or recorded by both the check line and the record line, is
+ * kept once.  -EINVAL for a string that is not a usable hash. */
+int bhxh_history_add_hash(const char *dir, const char *user, const char *hash, long long when,
+			  unsigned keep);
+
 /* Import pam_pwhistory's opasswd ("user:uid:count:hash,hash,...").  Imported
  * hashes go before the existing records of each user.  Lines with a bad user
  * name or hash are counted in *ret_bad and skipped. */

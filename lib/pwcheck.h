@@ -46,13 +46,17 @@ enum bhxh_pw_reason {
 	BHXH_PW_REASON_MAX_,
 };
 
-/* Effective policy values: profile, then pwquality.conf, then explicit
- * options (see bhxh_pw_params_resolve). */
+/* Effective policy values: the profile, then explicit options (read from
+ * the peers' files, bhxh.conf and the arguments in that order: conf.h
+ * bhxh_conf_load_pw).  Clamped as the peers clamp them: minlen at least 6
+ * and minclass at most 4 (libpwquality), retry 1..10 (pam_pwquality takes
+ * a retry below 1 as 1), remember 0..400 (pam_pwhistory). */
 struct bhxh_pw_params {
 	int minlen, dcredit, ucredit, lcredit, ocredit, minclass;
 	int maxrepeat, maxsequence, maxclassrepeat;
 	int dictcheck, usercheck, gecoscheck, enforce_for_root, retry;
 	int min_strength, remember;
+	int difok, usersubstr, enforcing;
 };
 
 struct bhxh_pw_verdict {

@@ -37,6 +37,9 @@ struct bhxh_pam {
 int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 		  const char **argv, bool need_user);
 
+/* Apply lang= (again after the password phase reloads its configuration). */
+void bhxh_pam_set_lang(struct bhxh_pam *ctx);
+
 /* Logging: syslog through pam_syslog with the user name truncated. */
 #define bhxh_log(ctx, prio, ...) pam_syslog((ctx)->pamh, (prio), __VA_ARGS__)
 #define bhxh_debug(ctx, ...)                                                                      \
@@ -73,7 +76,7 @@ int bhxh_pam_expiry_account(struct bhxh_pam *ctx);          /* expiry.c */
 void bhxh_pam_expiry_auth_success(struct bhxh_pam *ctx);    /* expiry.c */
 int bhxh_pam_dir_account(struct bhxh_pam *ctx);             /* revoke.c */
 int bhxh_pam_posture_account(struct bhxh_pam *ctx);         /* posture.c */
-int bhxh_pam_password(struct bhxh_pam *ctx);                /* password.c */
+int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c */
 int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
 
 #endif

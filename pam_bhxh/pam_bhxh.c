@@ -41,6 +41,18 @@ static long long current_time(void)
 	return (long long)time(NULL);
 }
 
+/* lang=: the messages' language, from the PAM environment (pam_env sets
+ * LANG there, sshd passes none at auth time) or forced; never setlocale(). */
+void bhxh_pam_set_lang(struct bhxh_pam *ctx)
+{
+	int r = bhxh_i18n_set(ctx->conf.lang, pam_getenv(ctx->pamh, "LC_ALL"),
+			      pam_getenv(ctx->pamh, "LC_MESSAGES"), pam_getenv(ctx->pamh, "LANG"));
+
+	if (r < 0 && ctx->conf.debug)
+		pam_syslog(ctx->pamh, LOG_DEBUG, "lang=%s: locale not available, messages in "
+			   "the program's language", ctx->conf.lang);
+}
+
 int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 		  const char **argv, bool need_user)
 {
@@ -62,6 +74,7 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 	}
 	if (flags & PAM_SILENT)
 		ctx->conf.silent = true;
+	bhxh_pam_set_lang(ctx);
 
 	ctx->service = get_item_str(pamh, PAM_SERVICE);
 	ctx->tty = get_item_str(pamh, PAM_TTY);
@@ -169,7 +182,7 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 
 	if (r != PAM_SUCCESS)
 		return r;
-	return bhxh_pam_password(&ctx);
+	return bhxh_pam_password(&ctx, argc, argv);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -4,14 +4,27 @@
  *   password requisite pam_unix.so use_authtok yescrypt
  *   password optional  pam_bhxh.so record [options]   # history, after the change
  *
+ * or, in pam_pwquality's and pam_pwhistory's own places, with only the
+ * module name changed:
+ *
+ *   password requisite pam_bhxh.so retry=3
+ *   password required  pam_bhxh.so remember=5 use_authtok
+ *   password [success=1 default=ignore] pam_unix.so obscure use_authtok yescrypt
+ *
  * PAM_PRELIM_CHECK: refuse early when min_days forbids a change (so the user
  * does not type two new passwords for nothing).  PAM_UPDATE_AUTHTOK: the
- * first line gets the new password (use_authtok: from an earlier module
- * only; try_first_pass: an earlier one first, then ask), checks it with
- * lib/pwcheck and the history, asks for confirmation and hands it on.  The
- * "record" line runs after pam_unix and records the password in the history
- * only when the change took effect: for a local account it checks that the
- * shadow hash now matches; for others it relies on pam_unix being requisite.
+ * checking line takes a new password from an earlier module when there is
+ * one (as pam_get_authtok does; use_authtok/use_first_pass: never ask),
+ * else asks; checks it with lib/pwcheck and the history, asks for
+ * confirmation and hands it on.
+ *
+ * History without a record line: the checking line first saves the shadow
+ * hash being replaced (the current password, set by a change that did
+ * succeed), once (bhxh_history_add_hash skips a hash already newest), then
+ * refuses the current password and the `remember` before it.  A new
+ * password is never saved before the change: the record line (after
+ * pam_unix) saves the new shadow hash only when it matches, and without a
+ * record line it is saved as "the hash being replaced" at the next change.
  * Every decision is audited with a reason code, never the password. */
 #include "config.h"
 
@@ -81,6 +94,14 @@ static int check_too_soon(struct bhxh_pam *ctx)
 			 ctx->conf.pw.history_dir, strerror(-r));
 		return decide(ctx, BHXH_PW_POLICY_ERROR, "history", PAM_AUTHTOK_ERR);
 	}
+	{
+		/* without a record line, the current password's change is known
+		 * from the shadow entry only */
+		struct spwd *sp = getspnam(ctx->user);
+
+		if (sp != NULL && sp->sp_lstchg > 0 && (long long)sp->sp_lstchg * 86400 > last)
+			last = (long long)sp->sp_lstchg * 86400;
+	}
 	if (last > 0 && ctx->now - last < (long long)days * 86400) {
 		struct bhxh_pw_verdict v = { .reason = BHXH_PW_TOO_SOON };
 
@@ -90,16 +111,62 @@ static int check_too_soon(struct bhxh_pam *ctx)
 	return PAM_SUCCESS;
 }
 
-/* Check one candidate: quality, then history.  Returns 0 and fills v
- * (v->reason OK or the refusal), or -errno on an error that must refuse. */
+/* The user's current shadow hash when it is a usable crypt(3) string
+ * (not locked, not empty), and the time it was set. */
+static bool current_hash(struct bhxh_pam *ctx, char *buf, size_t size, long long *ret_when)
+{
+	struct spwd *sp;
+
+	if (!ctx->known)
+		return false;
+	sp = getspnam(ctx->user);
+	if (sp == NULL || sp->sp_pwdp == NULL || sp->sp_pwdp[0] != '$' ||
+	    bhxh_strlcpy(buf, sp->sp_pwdp, size) < 0)
+		return false;
+	*ret_when = sp->sp_lstchg > 0 ? (long long)sp->sp_lstchg * 86400 : 0;
+	return true;
+}
+
+/* Save the hash being replaced (see the top of the file).  PAM_SUCCESS, or
+ * PAM_AUTHTOK_ERR when the history cannot be written: a history that
+ * silently stops growing is no history. */
+static int save_replaced(struct bhxh_pam *ctx, const struct bhxh_pw_params *q)
+{
+	char hash[256];
+	long long when;
+	int r;
+
+	if (q->remember <= 0 || !ctx->user_valid || !current_hash(ctx, hash, sizeof(hash), &when))
+		return PAM_SUCCESS;
+	r = bhxh_history_add_hash(ctx->conf.pw.history_dir, ctx->user, hash, when,
+				  (unsigned)q->remember + 1);
+	bhxh_wipe(hash, sizeof(hash));
+	if (r < 0) {
+		struct bhxh_pw_verdict v = { .reason = BHXH_PW_POLICY_ERROR };
+
+		bhxh_log(ctx, LOG_ERR, "cannot save the password history of %.100s in %s: %s; "
+			 "refusing", ctx->user, ctx->conf.pw.history_dir, strerror(-r));
+		tell_refused(ctx, &v);
+		return decide(ctx, BHXH_PW_POLICY_ERROR, "history", PAM_AUTHTOK_ERR);
+	}
+	return PAM_SUCCESS;
+}
+
+/* Check one candidate: quality, then history (the newest record is the
+ * current password: "same as the old one"; the `remember` before it:
+ * "used recently").  Returns 0 and fills v (v->reason OK or the refusal;
+ * *ret_history says a history refusal), or -errno on an error that must
+ * refuse. */
 static int check_one(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, const char *pass,
-		     const char *oldpass, const char *gecos, struct bhxh_pw_verdict *v)
+		     const char *oldpass, const char *gecos, struct bhxh_pw_verdict *v,
+		     bool *ret_history)
 {
 	const struct bhxh_pw_params *q = bhxh_pw_policy_params(pol);
 	bool found = false;
 	long long last;
 	int r;
 
+	*ret_history = false;
 	r = bhxh_pw_check(pol, pass, oldpass, ctx->user, gecos, v);
 	if (r < 0) {
 		bhxh_log(ctx, LOG_ERR, "cannot check the password of %.100s: %s", ctx->user,
@@ -108,17 +175,25 @@ static int check_one(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, con
 	}
 	if (v->reason != BHXH_PW_OK || q->remember <= 0 || !ctx->user_valid)
 		return 0;
-	/* the newest record is the current password, then `remember` older ones */
-	r = bhxh_history_check(ctx->conf.pw.history_dir, ctx->user, pass,
-			       (unsigned)q->remember + 1, &found, &last);
+	r = bhxh_history_check(ctx->conf.pw.history_dir, ctx->user, pass, 1, &found, &last);
+	if (r == 0 && found) {
+		v->reason = BHXH_PW_SAME_AS_OLD;
+		*ret_history = true;
+		return 0;
+	}
+	if (r == 0)
+		r = bhxh_history_check(ctx->conf.pw.history_dir, ctx->user, pass,
+				       (unsigned)q->remember + 1, &found, &last);
 	if (r < 0) {
 		v->reason = BHXH_PW_POLICY_ERROR;
 		bhxh_log(ctx, LOG_ERR, "password history %s unreadable: %s; refusing",
 			 ctx->conf.pw.history_dir, strerror(-r));
 		return r;
 	}
-	if (found)
+	if (found) {
 		v->reason = BHXH_PW_REUSED;
+		*ret_history = true;
+	}
 	return 0;
 }
 
@@ -129,7 +204,8 @@ static bool root_override(struct bhxh_pam *ctx, const struct bhxh_pw_params *q,
 {
 	char why[768];
 
-	if (q->enforce_for_root || !caller_is_root() || v->reason == BHXH_PW_MISMATCH)
+	if (q->enforce_for_root || !caller_is_root() || v->reason == BHXH_PW_MISMATCH ||
+	    (ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK))
 		return false;
 	bhxh_pw_explain(v, why, sizeof(why));
 	bhxh_pam_info(ctx, _("Warning: %s This password is accepted only because you are root "
@@ -138,33 +214,49 @@ static bool root_override(struct bhxh_pam *ctx, const struct bhxh_pw_params *q,
 	return true;
 }
 
+/* Ask for a password.  A reply longer than BHXH_PASS_MAX bytes is refused
+ * whole (told, audited as too_long, wiped with the length received) and
+ * never cut: a cut value would be judged and handed on as if typed.
+ * Returns PAM_SUCCESS, PAM_AUTHTOK_ERR (too long: ask again) or the
+ * conversation's error. */
 static int ask(struct bhxh_pam *ctx, const char *prompt, char **ret)
 {
+	struct bhxh_pw_verdict v = { .reason = BHXH_PW_TOO_LONG, .need = BHXH_PASS_MAX };
 	char *resp = NULL;
+	size_t len;
 	int r = pam_prompt(ctx->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt);
 
+	*ret = NULL;
 	if (r != PAM_SUCCESS || resp == NULL) {
 		bhxh_free_secret(resp);
 		return r == PAM_SUCCESS ? PAM_CONV_ERR : r;
 	}
-	if (strnlen(resp, BHXH_PASS_MAX + 1) > BHXH_PASS_MAX)
-		resp[BHXH_PASS_MAX] = '\0'; /* too long: checked as such below */
-	*ret = resp;
-	return PAM_SUCCESS;
+	len = strlen(resp);
+	if (len <= BHXH_PASS_MAX) {
+		*ret = resp;
+		return PAM_SUCCESS;
+	}
+	bhxh_wipe(resp, len);
+	free(resp);
+	tell_refused(ctx, &v);
+	bhxh_debug(ctx, "password of %.100s refused: %zu bytes, at most %d accepted", ctx->user,
+		   len, BHXH_PASS_MAX);
+	return decide(ctx, BHXH_PW_TOO_LONG, NULL, PAM_AUTHTOK_ERR);
 }
 
 /* The verdict on one candidate as a PAM outcome: PAM_SUCCESS (accepted;
- * audited here only when by root override, else by the caller once the
- * password is confirmed), PAM_AUTHTOK_ERR (refused, told and audited). */
+ * audited here when by root override or enforcing=0, else by the caller
+ * once the password is confirmed), PAM_AUTHTOK_ERR (refused, told and
+ * audited; *ret_history says the history refused it). */
 static int judge(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, const char *pass,
-		 const char *oldpass, const char *gecos, bool *ret_audited)
+		 const char *oldpass, const char *gecos, bool *ret_audited, bool *ret_history)
 {
 	const struct bhxh_pw_params *q = bhxh_pw_policy_params(pol);
 	struct bhxh_pw_verdict v;
 	char extra[64];
 
 	*ret_audited = false;
-	if (check_one(ctx, pol, pass, oldpass, gecos, &v) < 0) {
+	if (check_one(ctx, pol, pass, oldpass, gecos, &v, ret_history) < 0) {
 		tell_refused(ctx, &v);
 		return decide(ctx, BHXH_PW_POLICY_ERROR, NULL, PAM_AUTHTOK_ERR);
 	}
@@ -175,10 +267,28 @@ static int judge(struct bhxh_pam *ctx, const struct bhxh_pw_policy *pol, const c
 		*ret_audited = true;
 		return decide(ctx, v.reason, extra, PAM_SUCCESS);
 	}
+	/* pwquality's enforcing=0: quality is only a warning (history is not) */
+	if (!q->enforcing && !*ret_history && v.reason != BHXH_PW_POLICY_ERROR) {
+		tell_refused(ctx, &v);
+		snprintf(extra, sizeof(extra), "not_enforced=%s", bhxh_pw_reason_code(v.reason));
+		*ret_audited = true;
+		return decide(ctx, v.reason, extra, PAM_SUCCESS);
+	}
 	tell_refused(ctx, &v);
 	bhxh_debug(ctx, "password of %.100s refused: %s (%u characters, %u bits) %s", ctx->user,
 		   bhxh_pw_reason_code(v.reason), v.chars, v.bits, v.detail);
 	return decide(ctx, v.reason, NULL, PAM_AUTHTOK_ERR);
+}
+
+/* The peers' return code once every try was refused: the history's refusal
+ * is pam_pwhistory's PAM_MAXTRIES; a quality refusal is pam_pwquality's
+ * PAM_MAXTRIES after several tries, PAM_AUTHTOK_ERR after one or when the
+ * password came from an earlier module (use_authtok). */
+static int refused_code(const struct bhxh_pw_params *q, bool history, bool from_earlier)
+{
+	if (history)
+		return PAM_MAXTRIES;
+	return q->retry > 1 && !from_earlier ? PAM_MAXTRIES : PAM_AUTHTOK_ERR;
 }
 
 static int update(struct bhxh_pam *ctx)
@@ -187,11 +297,13 @@ static int update(struct bhxh_pam *ctx)
 	const struct bhxh_pw_params *q;
 	const void *item = NULL;
 	const char *oldpass = NULL;
+	const char *type = ctx->conf.pw.authtok_type;
 	char gecos[GECOS_MAX] = "";
 	char err[BHXH_ERR_MAX];
+	char prompt[128], prompt2[128];
 	char *pass = NULL, *again = NULL;
-	bool audited = false;
-	int rc = PAM_AUTHTOK_ERR, r;
+	bool audited = false, history = false;
+	int rc = PAM_AUTHTOK_ERR, r, tries = 0;
 
 	r = bhxh_pw_policy_new(&ctx->conf.pw, &pol, err, sizeof(err));
 	if (r < 0) {
@@ -210,40 +322,65 @@ static int update(struct bhxh_pam *ctx)
 	}
 	if (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &item) == PAM_SUCCESS)
 		oldpass = item;
+	rc = save_replaced(ctx, q);
+	if (rc != PAM_SUCCESS)
+		goto out;
 
-	/* a password from an earlier module */
+	/* a new password from an earlier module is used first, as
+	 * pam_get_authtok does for pam_pwquality and pam_pwhistory */
 	item = NULL;
-	if ((ctx->conf.pw.use_authtok || ctx->conf.pw.try_first_pass) &&
-	    pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
-		rc = judge(ctx, pol, item, oldpass, gecos[0] ? gecos : NULL, &audited);
+	if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+		rc = judge(ctx, pol, item, oldpass, gecos[0] ? gecos : NULL, &audited, &history);
 		if (rc == PAM_SUCCESS) {
 			if (!audited)
 				rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
 			goto out;
 		}
-		if (ctx->conf.pw.use_authtok)
-			goto out;
+		/* refused: no later module may set it */
 		(void)pam_set_item(ctx->pamh, PAM_AUTHTOK, NULL);
+		tries = 1;
+		if (ctx->conf.pw.use_authtok || tries >= q->retry) {
+			rc = refused_code(q, history, true);
+			goto out;
+		}
 	} else if (ctx->conf.pw.use_authtok) {
 		bhxh_log(ctx, LOG_ERR, "use_authtok: no new password from an earlier module");
 		rc = decide(ctx, BHXH_PW_POLICY_ERROR, "no_authtok", PAM_AUTHTOK_ERR);
 		goto out;
 	}
 
-	for (int tries = 0; tries < q->retry; tries++) {
+	/* authtok_type= names the type and passes it on (PAM_AUTHTOK_TYPE), as
+	 * pam_get_authtok does; without it, a type set earlier is used */
+	if (type[0] != '\0')
+		(void)pam_set_item(ctx->pamh, PAM_AUTHTOK_TYPE, type);
+	else if (pam_get_item(ctx->pamh, PAM_AUTHTOK_TYPE, &item) == PAM_SUCCESS && item != NULL)
+		type = item;
+	if (type[0] != '\0') {
+		snprintf(prompt, sizeof(prompt), _("New %s password: "), type);
+		snprintf(prompt2, sizeof(prompt2), _("Retype new %s password: "), type);
+	} else {
+		snprintf(prompt, sizeof(prompt), "%s", _("New password: "));
+		snprintf(prompt2, sizeof(prompt2), "%s", _("Retype new password: "));
+	}
+	for (; tries < q->retry; tries++) {
 		bhxh_free_secret(pass);
 		bhxh_free_secret(again);
 		pass = again = NULL;
-		rc = ask(ctx, _("New password: "), &pass);
+		history = false;
+		rc = ask(ctx, prompt, &pass);
+		if (rc == PAM_AUTHTOK_ERR)
+			continue;
 		if (rc != PAM_SUCCESS)
 			goto out;
-		rc = judge(ctx, pol, pass, oldpass, gecos[0] ? gecos : NULL, &audited);
+		rc = judge(ctx, pol, pass, oldpass, gecos[0] ? gecos : NULL, &audited, &history);
 		if (rc != PAM_SUCCESS) {
 			if (rc != PAM_AUTHTOK_ERR)
 				goto out;
 			continue;
 		}
-		rc = ask(ctx, _("Retype new password: "), &again);
+		rc = ask(ctx, prompt2, &again);
+		if (rc == PAM_AUTHTOK_ERR)
+			continue;
 		if (rc != PAM_SUCCESS)
 			goto out;
 		if (strcmp(pass, again) != 0) {
@@ -263,7 +400,7 @@ static int update(struct bhxh_pam *ctx)
 			rc = decide(ctx, BHXH_PW_OK, NULL, PAM_SUCCESS);
 		goto out;
 	}
-	rc = PAM_AUTHTOK_ERR;
+	rc = refused_code(q, history, false);
 out:
 	bhxh_free_secret(pass);
 	bhxh_free_secret(again);
@@ -272,14 +409,18 @@ out:
 }
 
 /* Has the change taken effect?  For a local account the shadow hash must
- * now match the new password; other accounts: trust the stack. */
-static bool change_took_effect(struct bhxh_pam *ctx, const char *pass)
+ * now match the new password (and is then what the history keeps, so the
+ * next change's "hash being replaced" is the same string); other accounts:
+ * trust the stack. */
+static bool change_took_effect(struct bhxh_pam *ctx, const char *pass, char *ret_hash,
+			       size_t size)
 {
 	struct spwd *sp = getspnam(ctx->user);
 	struct crypt_data *cd;
 	const char *h;
 	bool ok;
 
+	ret_hash[0] = '\0';
 	if (sp == NULL || sp->sp_pwdp == NULL)
 		return true;
 	cd = calloc(1, sizeof(*cd));
@@ -287,6 +428,8 @@ static bool change_took_effect(struct bhxh_pam *ctx, const char *pass)
 		return false;
 	h = crypt_rn(pass, sp->sp_pwdp, cd, (int)sizeof(*cd));
 	ok = h != NULL && h[0] != '*' && strcmp(h, sp->sp_pwdp) == 0;
+	if (ok && bhxh_strlcpy(ret_hash, sp->sp_pwdp, size) < 0)
+		ret_hash[0] = '\0';
 	bhxh_wipe(cd, sizeof(*cd));
 	free(cd);
 	return ok;
@@ -297,22 +440,29 @@ static int record(struct bhxh_pam *ctx)
 	struct bhxh_pw_params prof;
 	const void *item = NULL;
 	int64_t remember = ctx->conf.pw.remember;
+	char hash[256];
 	int r;
 
 	if (remember == BHXH_PW_UNSET)
 		remember = bhxh_pw_profile(ctx->conf.pw.profile, &prof) == 0 ? prof.remember : 0;
+	remember = remember > 400 ? 400 : remember;
 	if (!history_wanted(ctx, (int)remember))
 		return PAM_IGNORE;
 	if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL)
 		return PAM_IGNORE;
-	if (!change_took_effect(ctx, item)) {
+	if (!change_took_effect(ctx, item, hash, sizeof(hash))) {
 		bhxh_log(ctx, LOG_NOTICE,
 			 "password of %.100s not recorded in the history: the change did not take "
 			 "effect", ctx->user);
 		return PAM_IGNORE;
 	}
-	r = bhxh_history_add(ctx->conf.pw.history_dir, ctx->user, item, ctx->now,
-			     (unsigned)remember + 1);
+	if (hash[0] == '$')
+		r = bhxh_history_add_hash(ctx->conf.pw.history_dir, ctx->user, hash, ctx->now,
+					  (unsigned)(remember < 0 ? 0 : remember) + 1);
+	else
+		r = bhxh_history_add(ctx->conf.pw.history_dir, ctx->user, item, ctx->now,
+				     (unsigned)(remember < 0 ? 0 : remember) + 1);
+	bhxh_wipe(hash, sizeof(hash));
 	if (r < 0) {
 		bhxh_log(ctx, LOG_ERR, "cannot record the password history of %.100s in %s: %s",
 			 ctx->user, ctx->conf.pw.history_dir, strerror(-r));
@@ -322,9 +472,21 @@ static int record(struct bhxh_pam *ctx)
 	return PAM_SUCCESS;
 }
 
-int bhxh_pam_password(struct bhxh_pam *ctx)
+int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv)
 {
-	if (ctx->conf.lockout.local_users_only && !bhxh_pam_user_is_local(ctx)) {
+	char err[BHXH_ERR_MAX];
+	bool silent = ctx->conf.silent;
+
+	/* the password phase also reads pwquality.conf and pwhistory.conf
+	 * (other phases do not: a typo there must not stop logins) */
+	if (bhxh_conf_load_pw(&ctx->conf, argc, argv, err, sizeof(err)) < 0) {
+		bhxh_log(ctx, LOG_ERR, "configuration error, refusing: %s", err);
+		return PAM_SERVICE_ERR;
+	}
+	ctx->conf.silent |= silent;
+	bhxh_pam_set_lang(ctx);
+	if ((ctx->conf.lockout.local_users_only || ctx->conf.pw.local_users_only) &&
+	    !bhxh_pam_user_is_local(ctx)) {
 		bhxh_debug(ctx, "%.100s is not a local user: password checks skipped", ctx->user);
 		return PAM_IGNORE;
 	}

@@ -11,7 +11,8 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   python3 procps util-linux cppcheck bc audispd-plugins chromium time
   debhelper dh-nss dpkg-dev fakeroot lintian git
   tmux login
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev
+  openssh-client sshpass"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1
@@ -31,6 +32,20 @@ if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then
 		prc=1
 	fi
 	apt-get install -y --no-install-recommends clamav-daemon || true
+	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+# sshd for the lang= test, which starts its own sshd on 127.0.0.1 (ports
+# 22220-22229) with its own configuration: the package must not start the
+# system's sshd on port 22, so service starts are denied during the install
+# unless the machine already denies them.
+if [ ! -x /usr/sbin/sshd ]; then
+	prc=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		prc=1
+	fi
+	apt-get install -y --no-install-recommends openssh-server || true
 	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 # Vietnamese locale for the message tests and the demo

@@ -4,7 +4,8 @@
  *   pamdrive [--confdir DIR] [--tty T] [--rhost H] [--ruser U] [--repeat N]
  *            [--prompts 1] SERVICE USER OP...
  *
- * OP is auth, acct, chauthtok, open, close or setcred.  Each prompt with
+ * OP is auth, acct, chauthtok, chauthtok-expired (PAM_CHANGE_EXPIRED_AUTHTOK:
+ * root is asked and judged as a user), open, close or setcred.  Each prompt with
  * echo off or on is answered with the next line of standard input (an empty
  * answer when input is exhausted is a conversation error, as a user
  * pressing Ctrl-D); with --prompts 1 each prompt is printed as
@@ -33,26 +34,29 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	if (r == NULL)
 		return PAM_BUF_ERR;
 	for (int i = 0; i < n; i++) {
-		char line[1100];
-		size_t len;
-
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
+		case PAM_PROMPT_ECHO_ON: {
+			/* any length: tests send over-long passwords */
+			char *line = NULL;
+			size_t cap = 0;
+			ssize_t len;
+
 			if (show_prompts)
 				printf("prompt: %s\n", msg[i]->msg);
-			if (fgets(line, sizeof(line), stdin) == NULL) {
+			len = getline(&line, &cap, stdin);
+			if (len < 0) {
+				free(line);
 				for (int k = 0; k < i; k++)
 					free(r[k].resp);
 				free(r);
 				return PAM_CONV_ERR;
 			}
-			len = strlen(line);
 			if (len > 0 && line[len - 1] == '\n')
 				line[--len] = '\0';
-			r[i].resp = strdup(line);
-			explicit_bzero(line, sizeof(line));
+			r[i].resp = line;
 			break;
+		}
 		case PAM_ERROR_MSG:
 			printf("error: %s\n", msg[i]->msg);
 			break;
@@ -125,6 +129,8 @@ int main(int argc, char **argv)
 				r = pam_acct_mgmt(pamh, 0);
 			else if (strcmp(op, "chauthtok") == 0)
 				r = pam_chauthtok(pamh, expired ? PAM_CHANGE_EXPIRED_AUTHTOK : 0);
+			else if (strcmp(op, "chauthtok-expired") == 0)
+				r = pam_chauthtok(pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
 			else if (strcmp(op, "open") == 0)
 				r = pam_open_session(pamh, 0);
 			else if (strcmp(op, "close") == 0)
@@ -152,5 +158,8 @@ int main(int argc, char **argv)
 		}
 		pam_end(pamh, r);
 	}
+	/* lang= tests: the module must leave the program's locale alone */
+	if (getenv("PAMDRIVE_SHOW_LOCALE") != NULL)
+		printf("program locale: %s\n", setlocale(LC_MESSAGES, NULL));
 	return first_fail;
 }

@@ -32,6 +32,21 @@ ctl denylist check -f "$dl" >/dev/null || fail "default denylist invalid"
 out=$(printf 'matkhau123\nzq8#Lm2!vX7p_Kw\n' | ctl denylist check -f "$dl" --lookup)
 assert_eq $'listed\nnot listed' "$(printf '%s\n' "$out" | tail -n 2)" "lookups"
 
+# the peers' files are read as the module reads them: pwquality.conf (named
+# in bhxh.conf) before bhxh.conf, whose own values win
+d2=$(scratch_dir)
+printf 'minlen = 40\ndcredit = -1\n' >"$d2/pwquality.conf"
+printf 'pwquality_conf = %s\ndenylist = none\n' "$d2/pwquality.conf" >"$d2/bhxh.conf"
+out=$(echo 'correct horse battery staple' | "$BHXHCTL" --conf "$d2/bhxh.conf" password check)
+assert_eq 1 "$?" "pwquality.conf minlen=40 ($out)"
+assert_match 'too_short' "$out" "pwquality.conf minlen=40 reason"
+printf 'minlen = 12\n' >>"$d2/bhxh.conf"
+out=$(echo 'correct horse battery staple' | "$BHXHCTL" --conf "$d2/bhxh.conf" password check)
+assert_eq 1 "$?" "pwquality.conf dcredit=-1 still applies ($out)"
+assert_match 'too_few_classes' "$out" "dcredit reason"
+out=$(echo 'correct horse battery staple 7' | "$BHXHCTL" --conf "$d2/bhxh.conf" password check)
+assert_eq 0 "$?" "bhxh.conf minlen=12 wins over pwquality.conf ($out)"
+
 # a missing dictionary is a clear error (exit 2), not an accept
 out=$(echo 'whatever it is here' | ctl password check pwquality_conf=none denylist=none \
 	dictpath=/nonexistent/dict 2>&1)

@@ -201,7 +201,8 @@ int main(void)
 					  "qwertyuiop123", NULL };
 
 		r = chauthtok("bhxh_pw", "lan", replies, errs, sizeof(errs));
-		CHECK(r == PAM_AUTHTOK_ERR, "weak passwords: got %d", r);
+		/* pam_pwquality's code after several tries */
+		CHECK(r == PAM_MAXTRIES, "weak passwords: got %d", r);
 		CHECK(strstr(errs, "Vietnamese") != NULL, "no Vietnamese-phrase reason: %s", errs);
 		CHECK(strstr(errs, "keyboard") != NULL, "no keyboard-walk reason: %s", errs);
 		CHECK(strstr(errs, "BAD PASSWORD") == NULL, "pwquality wording: %s", errs);
@@ -240,9 +241,10 @@ int main(void)
 
 			r = chauthtok("bhxh_pw", "lan", replies, errs, sizeof(errs));
 			if (i == 3)
-				CHECK(r == PAM_AUTHTOK_ERR, "same as current: got %d", r);
+				CHECK(r == PAM_MAXTRIES, "same as current: got %d", r);
 			else {
-				CHECK(r == PAM_AUTHTOK_ERR, "reuse of %d: got %d", i, r);
+				/* pam_pwhistory's code */
+				CHECK(r == PAM_MAXTRIES, "reuse of %d: got %d", i, r);
 				CHECK(strstr(errs, "used recently") != NULL, "reuse reason: %s", errs);
 			}
 		}

@@ -245,11 +245,21 @@ START_TEST(options_and_profiles)
 		int ok;
 	} t[] = {
 		{ "dcredit=-1", 1 }, { "dcredit=1", 1 }, { "dcredit=x", 0 }, { "dcredit=", 0 },
-		{ "dcredit=--1", 0 }, { "minlen=5", 0 }, { "minlen=6", 1 }, { "minlen=257", 0 },
+		/* the peers' ranges: any int, clamped where they clamp */
+		{ "dcredit=--1", 0 }, { "minlen=5", 1 }, { "minlen=6", 1 }, { "minlen=257", 1 },
+		{ "minlen=-1", 1 }, { "minlen=", 0 },
 		{ "enforce_for_root", 1 }, { "enforce_for_root=0", 1 }, { "enforce_for_root=2", 0 },
-		{ "profile=nist", 1 }, { "profile=weak", 0 }, { "remember=401", 0 },
+		{ "profile=nist", 1 }, { "profile=weak", 0 }, { "remember=401", 1 },
+		{ "remember=-1", 1 }, { "remember=ten", 0 },
 		{ "denylist=relative", 0 }, { "denylist=none", 1 }, { "record", 1 },
-		{ "minclass=5", 0 }, { "retry=0", 0 }, { "dcredit=2147483648", 0 },
+		{ "minclass=5", 1 }, { "retry=0", 1 }, { "dcredit=2147483648", 0 },
+		{ "difok=5", 1 }, { "usersubstr=4", 1 }, { "enforcing=0", 1 }, { "enforcing=x", 0 },
+		{ "gecoscheck=3", 1 }, { "dictcheck=0", 1 }, { "usercheck=2", 1 },
+		{ "reject_username", 1 }, { "difignore=23", 1 }, { "use_first_pass", 1 },
+		{ "authtok_type=UNIX", 1 }, { "type=UNIX", 1 }, { "try_first_pass", 1 },
+		{ "file=/etc/security/opasswd", 1 }, { "file=opasswd", 0 },
+		{ "pwhistory_conf=none", 1 }, { "pwhistory_conf=x", 0 },
+		{ "lang=vi", 1 }, { "lang=auto", 1 }, { "lang=en", 1 }, { "lang=fr", 0 },
 	};
 	struct bhxh_conf c;
 	char err[BHXH_ERR_MAX];
@@ -284,28 +294,115 @@ START_TEST(options_and_profiles)
 }
 END_TEST
 
+/* The peers' clamps: libpwquality's minlen >= 6 and minclass <= 4,
+ * pam_pwquality's retry >= 1, pam_pwhistory's remember 0..400. */
+START_TEST(peer_clamps)
+{
+	static const char *const a[] = { "pwquality_conf=none", "denylist=none", "minlen=2",
+					 "minclass=9", "retry=0", "remember=1000", NULL };
+	static const char *const b[] = { "pwquality_conf=none", "denylist=none", "minlen=-4",
+					 "retry=-2", "remember=-3", NULL };
+	struct bhxh_pw_policy *p = policy(a);
+
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->minlen, 6);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->minclass, 4);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->retry, 1);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->remember, 400);
+	bhxh_pw_policy_free(p);
+	p = policy(b);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->minlen, 6);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->retry, 1);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->remember, 0);
+	bhxh_pw_policy_free(p);
+}
+END_TEST
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Load the password phase's configuration with peer files in scratch. */
+static int load_pw(struct bhxh_conf *c, const char *extra, char *err, size_t errlen)
+{
+	char a0[PATH_MAX + 16], a1[PATH_MAX + 16], a2[PATH_MAX + 16];
+	const char *args[] = { a0, a1, a2, extra, NULL };
+
+	snprintf(a0, sizeof(a0), "conf=%s/bhxh.conf", scratch);
+	snprintf(a1, sizeof(a1), "pwquality_conf=%s/pwquality.conf", scratch);
+	snprintf(a2, sizeof(a2), "pwhistory_conf=%s/pwhistory.conf", scratch);
+	return bhxh_conf_load_pw(c, extra ? 4 : 3, args, err, errlen);
+}
+
+/* pwquality.conf (after pwquality.conf.d/\*.conf) and pwhistory.conf in
+ * their own grammar, then bhxh.conf, then the arguments. */
 START_TEST(pwquality_conf_is_read)
 {
-	char path[128];
-	FILE *f;
+	char path[PATH_MAX], err[BHXH_ERR_MAX] = "";
+	struct bhxh_conf c;
 	struct bhxh_pw_policy *p;
-	char arg[160];
-	const char *args[] = { arg, "denylist=none", NULL };
-	const char *args2[] = { arg, "denylist=none", "minlen=14", NULL };
 
+	snprintf(path, sizeof(path), "%s/bhxh.conf", scratch);
+	write_text(path, "denylist = none\n");
+	snprintf(path, sizeof(path), "%s/pwquality.conf.d", scratch);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/pwquality.conf.d/10-site.conf", scratch);
+	write_text(path, "minlen = 16\nusersubstr = 4\n");
+	snprintf(path, sizeof(path), "%s/pwquality.conf.d/ignored.txt", scratch);
+	write_text(path, "nonsense\n");
 	snprintf(path, sizeof(path), "%s/pwquality.conf", scratch);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("# test\nminlen = 18\ndcredit = -2\n", f);
-	fclose(f);
-	snprintf(arg, sizeof(arg), "pwquality_conf=%s", path);
-	p = policy(args);
+	write_text(path, "# test\nminlen = 18\nDCREDIT=-2 # comment\n  difok 7\n"
+			 "enforce_for_root = 0\nlocal_users_only\nbadwords =\n");
+	snprintf(path, sizeof(path), "%s/pwhistory.conf", scratch);
+	write_text(path, "remember = 7\ndebug\nfile = /etc/security/opasswd\nretry=2\n");
+	ck_assert_msg(load_pw(&c, NULL, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(bhxh_pw_policy_new(&c.pw, &p, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(bhxh_pw_policy_params(p)->minlen, 18);
 	ck_assert_int_eq(bhxh_pw_policy_params(p)->dcredit, -2);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->difok, 7);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->usersubstr, 4);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->enforce_for_root, 1); /* set by presence */
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->remember, 7);
+	ck_assert_int_eq(bhxh_pw_policy_params(p)->retry, 2);
+	ck_assert(c.pw.local_users_only);
+	ck_assert(!c.lockout.local_users_only); /* pwquality's: the password phase only */
+	ck_assert(c.debug);
 	bhxh_pw_policy_free(p);
-	p = policy(args2);
-	ck_assert_int_eq(bhxh_pw_policy_params(p)->minlen, 14);
-	bhxh_pw_policy_free(p);
+
+	/* bhxh.conf beats the peers' files, the arguments beat bhxh.conf */
+	snprintf(path, sizeof(path), "%s/bhxh.conf", scratch);
+	write_text(path, "denylist = none\nminlen = 14\nremember = 3\n");
+	ck_assert_msg(load_pw(&c, "remember=2", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(c.pw.minlen, 14);
+	ck_assert_int_eq(c.pw.remember, 2);
+	ck_assert_int_eq(c.pw.dcredit, -2);
+
+	/* what no peer accepts fails, naming file:line */
+	snprintf(path, sizeof(path), "%s/pwquality.conf", scratch);
+	write_text(path, "minlen = 8\nminlength = 9\n");
+	ck_assert_int_lt(load_pw(&c, NULL, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "pwquality.conf:2: unknown option 'minlength'") != NULL, "%s", err);
+	write_text(path, "minlen = eight\n");
+	ck_assert_int_lt(load_pw(&c, NULL, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "pwquality.conf:1:") != NULL, "%s", err);
+	write_text(path, "remember = 3\n"); /* pwhistory's key, not pwquality's */
+	ck_assert_int_lt(load_pw(&c, NULL, err, sizeof(err)), 0);
+	write_text(path, "");
+	snprintf(path, sizeof(path), "%s/pwhistory.conf", scratch);
+	write_text(path, "remember = 3\nminlen = 9\n");
+	ck_assert_int_lt(load_pw(&c, NULL, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "pwhistory.conf:2:") != NULL, "%s", err);
+	write_text(path, "file = relative\n");
+	ck_assert_int_lt(load_pw(&c, NULL, err, sizeof(err)), 0);
+	/* missing peer files are no error */
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/pwquality.conf", scratch);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_msg(load_pw(&c, NULL, err, sizeof(err)) == 0, "%s", err);
 }
 END_TEST
 
@@ -429,6 +526,45 @@ START_TEST(denylist_in_checker)
 	ck_assert_int_eq(bhxh_pw_check(p, "P@$$w0rd#2026", NULL, NULL, NULL, &v), 0);
 	ck_assert_str_eq(bhxh_pw_reason_code(v.reason), "denylisted");
 	bhxh_pw_policy_free(p);
+}
+END_TEST
+
+/* The hash being replaced is saved once: a retried or refused change, or
+ * a record line that saved the same shadow hash, adds nothing. */
+START_TEST(history_add_hash_once)
+{
+	char dir[128], salt[CRYPT_GENSALT_OUTPUT_SIZE], h1[256], h2[256];
+	struct crypt_data cd;
+	bool found;
+	long long last;
+
+	snprintf(dir, sizeof(dir), "%s/history", scratch);
+	memset(&cd, 0, sizeof(cd));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	snprintf(h1, sizeof(h1), "%s", crypt_rn("current pass one", salt, &cd, (int)sizeof(cd)));
+	ck_assert_ptr_nonnull(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	snprintf(h2, sizeof(h2), "%s", crypt_rn("current pass two", salt, &cd, (int)sizeof(cd)));
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 86400, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 86400, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h2, 172800, 3), 0);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h2, 172800, 3), 0);
+	/* two records: depth 2 reaches the first, depth 1 only the newest */
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 2, &found, &last), 0);
+	ck_assert(found);
+	ck_assert_int_eq(last, 172800);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 1, &found, &last), 0);
+	ck_assert(!found);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass two", 1, &found, &last), 0);
+	ck_assert(found);
+	/* an older hash is saved again when it is not the newest */
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", h1, 259200, 3), 0);
+	ck_assert_int_eq(bhxh_history_check(dir, "an", "current pass one", 1, &found, &last), 0);
+	ck_assert(found);
+	/* not a hash (locked, empty, a line break) */
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", "", 0, 3), -EINVAL);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "an", "!$y$x\n1 $y$y", 0, 3), -EINVAL);
+	ck_assert_int_eq(bhxh_history_add_hash(dir, "../an", h1, 0, 3), -EINVAL);
+	explicit_bzero(&cd, sizeof(cd));
 }
 END_TEST
 
@@ -667,10 +803,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, pitfall_missing_dictionary);
 	tcase_add_test(tc, options_and_profiles);
 	tcase_add_test(tc, pwquality_conf_is_read);
+	tcase_add_test(tc, peer_clamps);
 	tcase_add_test(tc, denylist_filter);
 	tcase_add_test(tc, denylist_corruption);
 	tcase_add_test(tc, denylist_in_checker);
 	tcase_add_test(tc, history_reuse_and_trim);
+	tcase_add_test(tc, history_add_hash_once);
 	tcase_add_test(tc, history_import_and_prune);
 	tcase_add_test(tc, history_costly_hash_refused);
 	tcase_add_test(tc, history_concurrent);
