@@ -12,7 +12,8 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   debhelper dh-nss dpkg-dev fakeroot lintian git
   tmux login
   clang libclang-rt-14-dev
-  openssh-client sshpass"
+  openssh-client sshpass
+  libldap-dev ldap-utils openssl"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1
@@ -46,6 +47,18 @@ if [ ! -x /usr/sbin/sshd ]; then
 		prc=1
 	fi
 	apt-get install -y --no-install-recommends openssh-server || true
+	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+# slapd for the LDAP tests, which start their own server on 127.0.0.1: its
+# package must not start the system's server (port 389 on every address).
+if [ ! -x /usr/sbin/slapd ]; then
+	prc=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		prc=1
+	fi
+	apt-get install -y --no-install-recommends slapd
 	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 # Vietnamese locale for the message tests and the demo
