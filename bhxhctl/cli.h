@@ -39,5 +39,6 @@ int cmd_history(struct cli *cli, int argc, char **argv);  /* pw area */
 int cmd_expiry(struct cli *cli, int argc, char **argv);   /* expiry area */
 int cmd_db(struct cli *cli, int argc, char **argv);       /* dir area */
 int cmd_posture(struct cli *cli, int argc, char **argv);  /* posture area */
+int cmd_db_any(struct cli *cli, int argc, char **argv);   /* ldap area: sync, status */
 
 #endif

@@ -81,7 +81,7 @@ static const struct {
 	{ "denylist", cmd_denylist, "denylist build|check   leaked-password filter" },
 	{ "history", cmd_history, "history import|prune   password history" },
 	{ "expiry", cmd_expiry, "expiry status          password aging and account status" },
-	{ "db", cmd_db, "db build|verify|diff   the central directory database" },
+	{ "db", cmd_db_any, "db build|verify|diff|sync|status   the central directory database" },
 	{ "report", cmd_report, "report                 review authentication audit records" },
 	{ "posture", cmd_posture, "posture                antivirus and wireless checks of this machine" },
 };

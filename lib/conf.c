@@ -141,6 +141,7 @@ static const struct {
 	unsigned scope;
 } peer_files[] = {
 	{ "faillock.conf", BHXH_SCOPE_FAILLOCK },
+	bhxh_opts_ldap,
 };
 
 void bhxh_conf_init(struct bhxh_conf *c)
@@ -160,6 +161,7 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	bhxh_conf_init_dir(c);
 	bhxh_conf_init_posture(c);
 	bhxh_conf_init_report(c);
+	bhxh_conf_init_ldap(c);
 }
 
 /* The entry for key that accepts scope; else the first of that name (its

@@ -78,6 +78,7 @@ struct bhxh_conf {
 	struct bhxh_dir_conf dir;
 	struct bhxh_posture_conf posture;
 	struct bhxh_report_conf report;
+	struct bhxh_ldap_conf ldap;
 };
 
 enum bhxh_opt_type {
@@ -125,6 +126,7 @@ extern const struct bhxh_opt bhxh_opts_expiry[];
 extern const struct bhxh_opt bhxh_opts_dir[];
 extern const struct bhxh_opt bhxh_opts_posture[];
 extern const struct bhxh_opt bhxh_opts_report[];
+extern const struct bhxh_opt bhxh_opts_ldap[];
 
 /* Defaults of every area. */
 void bhxh_conf_init(struct bhxh_conf *c);
@@ -136,6 +138,7 @@ void bhxh_conf_init_expiry(struct bhxh_conf *c);
 void bhxh_conf_init_dir(struct bhxh_conf *c);
 void bhxh_conf_init_posture(struct bhxh_conf *c);
 void bhxh_conf_init_report(struct bhxh_conf *c);
+void bhxh_conf_init_ldap(struct bhxh_conf *c);
 
 /* Apply one "key" or "key=value" token.  scope says where it came from;
  * where is the prefix used in error messages ("file:12" or NULL for an

@@ -13,5 +13,6 @@
 #include "conf_dir.h"
 #include "conf_posture.h"
 #include "conf_report.h"
+#include "conf_ldap.h"
 
 #endif

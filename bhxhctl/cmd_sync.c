@@ -1,0 +1,788 @@
+/* bhxhctl db sync|status: the directory database from LDAP (ldap area).
+ *
+ *   db sync --once     read the whole directory, validate it like db build,
+ *                      install it as the next generation
+ *   db sync --follow   stay connected (RFC 4533 refreshAndPersist) and
+ *                      install each change within a second; reconnect with
+ *                      back-off, keep serving the last good generation
+ *   db status          what the follower last did
+ *
+ * Every applied generation and every refused update is one audit record
+ * (op=bhxhctl:db_sync); a refused update leaves the installed generation
+ * untouched. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libaudit.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "dirdb.h"
+#include "dirdb_build.h"
+#include "i18n.h"
+#include "ldap_client.h"
+#include "ldap_map.h"
+
+#define SYNC_USAGE                                                                         \
+	N_("usage: bhxhctl db sync --once|--follow [--db DIR] [--force]\n"                \
+	   "       bhxhctl db status [--db DIR] [--json]")
+
+#define LOCAL_PASSWD "/etc/passwd"
+#define LOCAL_GROUP "/etc/group"
+#define STATUS_FILE "status"
+#define BACKOFF_MAX 60
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct sync {
+	struct cli *cli;
+	const struct bhxh_ldap_conf *lc;
+	const char *dbdir;
+	bool force;
+	const char *mode;   /* once, follow, poll */
+	int statefd;        /* the root-only state directory, or -1 */
+	/* status */
+	const char *state;  /* connected, disconnected, polling, done, refused */
+	time_t since, last_applied, last_ok;
+	uint64_t generation;
+	char last_error[BHXH_ERR_MAX];
+};
+
+static time_t now_s(void)
+{
+	return time(NULL);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- status file ------------------------------------------------------- */
+
+static void put_kv(FILE *f, const char *k, const char *v)
+{
+	fprintf(f, "%s=", k);
+	for (; *v; v++)
+		fputc(*v == '\n' ? ' ' : *v, f);
+	fputc('\n', f);
+}
+
+/* The state directory's status file, replaced atomically. */
+static void write_status(struct sync *s)
+{
+	char tmp[32];
+	FILE *f;
+	int fd;
+
+	if (s->statefd < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), ".status.%ld", (long)getpid());
+	(void)unlinkat(s->statefd, tmp, 0);
+	fd = openat(s->statefd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		(void)close(fd);
+		(void)unlinkat(s->statefd, tmp, 0);
+		return;
+	}
+	fprintf(f, "pid=%ld\n", (long)getpid());
+	put_kv(f, "mode", s->mode);
+	put_kv(f, "source", s->lc->uri);
+	put_kv(f, "state", s->state);
+	fprintf(f, "since=%lld\n", (long long)s->since);
+	fprintf(f, "last_applied=%lld\n", (long long)s->last_applied);
+	fprintf(f, "last_ok=%lld\n", (long long)s->last_ok);
+	fprintf(f, "generation=%llu\n", (unsigned long long)s->generation);
+	put_kv(f, "last_error", s->last_error);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		(void)fclose(f);
+		(void)unlinkat(s->statefd, tmp, 0);
+		return;
+	}
+	(void)fclose(f);
+	(void)renameat(s->statefd, tmp, s->statefd, STATUS_FILE);
+}
+
+static void set_state(struct sync *s, const char *state, const char *error)
+{
+	if (s->state == NULL || strcmp(s->state, state) != 0)
+		s->since = now_s();
+	s->state = state;
+	if (error != NULL)
+		(void)bhxh_strlcpy(s->last_error, error, sizeof(s->last_error));
+	write_status(s);
+}
+
+/* ---- audit ------------------------------------------------------------- */
+
+struct counts {
+	unsigned added, removed, changed;
+	char revoked[1024]; /* names newly revoked or removed, comma-separated */
+	unsigned nrevoked;
+};
+
+static void add_revoked(struct counts *k, const char *name)
+{
+	size_t len = strlen(k->revoked);
+
+	k->nrevoked++;
+	if (len + strlen(name) + 2 < sizeof(k->revoked) - 16)
+		snprintf(k->revoked + len, sizeof(k->revoked) - len, "%s%s", len ? "," : "",
+			 name);
+}
+
+static void audit_sync(struct sync *s, bool ok, const char *reason, const struct counts *k,
+		       size_t users, size_t groups, const char *error)
+{
+	char extra[BHXH_AUDIT_MSG_MAX - 256], enc[2 * 1024 + 3], src[2 * 256 + 3];
+	struct bhxh_audit_msg m = {
+		.op = "bhxhctl:db_sync",
+		.acct = NULL,
+		.id = -1,
+		.reason = reason,
+		.extra = extra,
+		.success = ok,
+	};
+	size_t n;
+	int r;
+
+	if (bhxh_audit_encode(src, sizeof(src), s->lc->uri) < 0)
+		snprintf(src, sizeof(src), "\"?\"");
+	n = (size_t)snprintf(extra, sizeof(extra), "source=%s generation=%llu", src,
+			     (unsigned long long)s->generation);
+	if (k != NULL && n < sizeof(extra)) {
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+				      " users=%zu groups=%zu added=%u removed=%u changed=%u "
+				      "revocations=%u",
+				      users, groups, k->added, k->removed, k->changed, k->nrevoked);
+		if (k->nrevoked > 0 && n < sizeof(extra) &&
+		    bhxh_audit_encode(enc, sizeof(enc), k->revoked) == 0)
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, " revoked=%s", enc);
+	}
+	if (error != NULL && n < sizeof(extra)) {
+		char e[2 * 300 + 3], cut[301];
+
+		(void)bhxh_strlcpy(cut, error, sizeof(cut));
+		if (bhxh_audit_encode(e, sizeof(e), cut) == 0)
+			(void)snprintf(extra + n, sizeof(extra) - n, " error=%s", e);
+	}
+	r = bhxh_audit_send(AUDIT_USER_MGMT, &m);
+	if (r < 0)
+		cli_err(_("warning: audit record not sent: %s"), strerror(-r));
+}
+
+/* ---- one generation ---------------------------------------------------- */
+
+static bool same_str(const struct bhxh_db *db, uint32_t off, const char *s)
+{
+	const char *o = bhxh_db_str(db, off);
+
+	return o != NULL && strcmp(o, s) == 0;
+}
+
+/* What the new source changes against the installed database. */
+static void count_changes(const struct bhxh_db *old, const struct bhxh_dirsrc *src,
+			  struct counts *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < src->nusers; i++) {
+		const struct bhxh_srcuser *u = &src->users[i];
+		const struct bhxh_dbuser *o = old ? bhxh_db_user_by_name(old, u->name) : NULL;
+		bool was_revoked;
+
+		if (o == NULL) {
+			k->added++;
+			continue;
+		}
+		was_revoked = (o->flags & BHXH_DBU_REVOKED) != 0;
+		if (u->revoked && !was_revoked)
+			add_revoked(k, u->name);
+		if (o->uid != u->uid || o->gid != u->gid || was_revoked != u->revoked ||
+		    !same_str(old, o->gecos, u->gecos) || !same_str(old, o->dir, u->dir) ||
+		    !same_str(old, o->shell, u->shell))
+			k->changed++;
+	}
+	for (size_t i = 0; i < src->ngroups; i++) {
+		const struct bhxh_srcgroup *g = &src->groups[i];
+		const struct bhxh_dbgroup *o = old ? bhxh_db_group_by_name(old, g->name) : NULL;
+		bool same;
+
+		if (o == NULL) {
+			k->added++;
+			continue;
+		}
+		same = o->gid == g->gid && o->nmem == g->nmem;
+		for (uint32_t j = 0; same && j < g->nmem; j++) {
+			const char *mn = bhxh_db_group_member(old, o, j);
+
+			same = mn != NULL && strcmp(mn, src->members[g->mem + j]) == 0;
+		}
+		if (!same)
+			k->changed++;
+	}
+	for (uint64_t i = 0; old != NULL && i < old->nusers; i++) {
+		const char *name = bhxh_db_str(old, old->users[i].name);
+
+		if (name != NULL && bhxh_dirsrc_user(src, name) == NULL) {
+			k->removed++;
+			add_revoked(k, name);
+		}
+	}
+	for (uint64_t i = 0; old != NULL && i < old->ngroups; i++) {
+		const char *name = bhxh_db_str(old, old->groups[i].name);
+
+		if (name != NULL && bhxh_dirsrc_group(src, name) == NULL)
+			k->removed++;
+	}
+}
+
+static uint64_t body_sum(const void *img)
+{
+	return ((const struct bhxh_dbhdr *)img)->body_sum;
+}
+
+/* The body checksum of an installed file, or 0. */
+static uint64_t installed_sum(const char *dbdir, const char *name, unsigned flags)
+{
+	struct bhxh_db db;
+	uint64_t sum = 0;
+
+	if (bhxh_db_open(dbdir, name, flags, &db) == 0) {
+		sum = body_sum(db.base);
+		bhxh_db_close(&db);
+	}
+	return sum;
+}
+
+enum { APPLIED = 0, UNCHANGED = 1, REFUSED = -1, FAILED = -2 };
+
+/* Validate the entries like db build, guard against mass deletion, and
+ * install them as the next generation (nothing when nothing changed). */
+static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
+{
+	unsigned flags = geteuid() == 0 ? 0 : BHXH_DB_TRUST_EUID;
+	struct bhxh_ldap_src ls;
+	struct bhxh_db old;
+	struct counts k;
+	char err[BHXH_ERR_MAX];
+	void *pw = NULL, *sp = NULL;
+	size_t pwlen = 0, splen = 0;
+	bool have_old = false;
+	uint64_t gen = 1;
+	int r, rc = FAILED;
+
+	bhxh_ldap_src_init(&ls);
+	memset(&old, 0, sizeof(old));
+	r = bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ents, n, LOCAL_PASSWD,
+			    LOCAL_GROUP, &ls, err, sizeof(err));
+	if (r < 0) {
+		cli_err(_("directory refused, nothing installed: %s"), err);
+		set_state(s, s->state ? s->state : "refused", err);
+		audit_sync(s, false, "invalid_source", NULL, 0, 0, err);
+		rc = REFUSED;
+		goto out;
+	}
+	r = bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags | BHXH_DB_CHECKSUM, &old);
+	have_old = r == 0;
+	if (r < 0 && r != -ENOENT && !s->force) {
+		snprintf(err, sizeof(err), "%s: %s", s->dbdir, strerror(-r));
+		cli_err(_("the installed database in %s is unusable (%s); use --force to replace it"),
+			s->dbdir, strerror(-r));
+		set_state(s, s->state ? s->state : "refused", err);
+		goto out;
+	}
+	if (have_old)
+		gen = old.generation + 1;
+	count_changes(have_old ? &old : NULL, &ls.s, &k);
+	if (have_old && old.nusers > 0 && !s->force) {
+		uint64_t removed_users = 0;
+
+		for (uint64_t i = 0; i < old.nusers; i++) {
+			const char *name = bhxh_db_str(&old, old.users[i].name);
+
+			if (name != NULL && bhxh_dirsrc_user(&ls.s, name) == NULL)
+				removed_users++;
+		}
+		if (removed_users * 100 > s->cli->conf.dir.db_max_delete * old.nusers) {
+			snprintf(err, sizeof(err),
+				 "this update removes %llu of %llu accounts, more than "
+				 "db_max_delete=%llu%%",
+				 (unsigned long long)removed_users, (unsigned long long)old.nusers,
+				 (unsigned long long)s->cli->conf.dir.db_max_delete);
+			cli_err(_("refused: this update removes %llu of %llu accounts, more than "
+				  "db_max_delete=%llu%%; check the source or use --force"),
+				(unsigned long long)removed_users, (unsigned long long)old.nusers,
+				(unsigned long long)s->cli->conf.dir.db_max_delete);
+			set_state(s, s->state ? s->state : "refused", err);
+			audit_sync(s, false, "mass_delete", &k, ls.s.nusers, ls.s.ngroups, err);
+			rc = REFUSED;
+			goto out;
+		}
+	}
+	r = bhxh_dirdb_serialize(&ls.s, gen, &pw, &pwlen, &sp, &splen);
+	if (r < 0) {
+		snprintf(err, sizeof(err), "%s", strerror(-r));
+		cli_err(_("cannot build the database: %s"), strerror(-r));
+		set_state(s, s->state ? s->state : "refused", err);
+		goto out;
+	}
+	if (have_old && body_sum(pw) == body_sum(old.base) &&
+	    body_sum(sp) == installed_sum(s->dbdir, BHXH_DB_SHADOW, flags)) {
+		s->generation = old.generation;
+		rc = UNCHANGED;
+		goto out;
+	}
+	if (bhxh_dirdb_install(s->dbdir, pw, pwlen, sp, splen, err, sizeof(err)) < 0) {
+		cli_err(_("cannot install the database: %s"), err);
+		set_state(s, s->state ? s->state : "refused", err);
+		audit_sync(s, false, "install_failed", &k, ls.s.nusers, ls.s.ngroups, err);
+		goto out;
+	}
+	s->generation = gen;
+	s->last_applied = now_s();
+	s->last_error[0] = '\0';
+	audit_sync(s, true, "applied", &k, ls.s.nusers, ls.s.ngroups, NULL);
+	printf(_("installed generation %llu in %s: %zu users, %zu groups, %zu shadow entries "
+		 "(%u added, %u removed, %u changed)\n"),
+	       (unsigned long long)gen, s->dbdir, ls.s.nusers, ls.s.ngroups, ls.s.nsp, k.added,
+	       k.removed, k.changed);
+	fflush(stdout);
+	rc = APPLIED;
+out:
+	if (have_old)
+		bhxh_db_close(&old);
+	free(pw);
+	if (sp != NULL) {
+		bhxh_wipe(sp, splen);
+		free(sp);
+	}
+	bhxh_ldap_src_free(&ls);
+	return rc;
+}
+
+/* ---- --once ------------------------------------------------------------ */
+
+/* One full read and apply; returns APPLIED/UNCHANGED/REFUSED/FAILED. */
+static int once(struct sync *s)
+{
+	struct bhxh_ldap_set set = { NULL, 0, 0 };
+	char err[BHXH_ERR_MAX];
+	LDAP *ld = NULL;
+	int r, rc;
+
+	r = bhxh_ldap_connect(s->lc, &ld, err, sizeof(err));
+	if (r == 0)
+		r = bhxh_ldap_read_all(ld, s->lc, &set, err, sizeof(err));
+	bhxh_ldap_close(ld);
+	if (r < 0) {
+		cli_err(_("cannot read the directory, nothing installed: %s"), err);
+		set_state(s, "disconnected", err);
+		bhxh_ldap_set_free(&set);
+		return FAILED;
+	}
+	s->last_ok = now_s();
+	rc = apply(s, set.e, set.n);
+	bhxh_ldap_set_free(&set);
+	return rc;
+}
+
+/* ---- --follow ---------------------------------------------------------- */
+
+struct follow_ctx {
+	struct sync *s;
+	bool dirty;
+	long long first_change, last_change;
+};
+
+static void on_refreshed(void *arg)
+{
+	struct follow_ctx *fc = arg;
+
+	fc->dirty = true;
+	fc->first_change = fc->last_change = now_ms() - 100000; /* apply now */
+}
+
+static void on_changed(void *arg)
+{
+	struct follow_ctx *fc = arg;
+	long long t = now_ms();
+
+	if (!fc->dirty)
+		fc->first_change = t;
+	fc->dirty = true;
+	fc->last_change = t;
+}
+
+/* Apply the follower's entries (revocations asked again first). */
+static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
+{
+	struct bhxh_ldap_entry **ents;
+	size_t n = bhxh_ldap_follow_entries(f, &ents);
+	char err[BHXH_ERR_MAX];
+	int r = bhxh_ldap_mark_revoked(ld, s->lc, ents, n, err, sizeof(err));
+
+	if (r < 0) {
+		cli_err(_("cannot read the directory, nothing installed: %s"), err);
+		return FAILED;
+	}
+	r = apply(s, ents, n);
+	if (r == APPLIED || r == UNCHANGED) {
+		int w = bhxh_ldap_follow_save(f);
+
+		if (w < 0)
+			cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
+	}
+	return r;
+}
+
+/* Without the sync control: a full read every poll_interval. */
+static int poll_loop(struct sync *s)
+{
+	s->mode = "poll";
+	while (!stop_requested) {
+		int r = once(s);
+
+		if (r != FAILED)
+			set_state(s, "polling", NULL);
+		for (uint64_t i = 0; i < s->lc->poll_interval * 10 && !stop_requested; i++)
+			(void)poll(NULL, 0, 100);
+	}
+	return CLI_OK;
+}
+
+static int follow(struct sync *s)
+{
+	const struct bhxh_ldap_follow_ops ops = { on_refreshed, on_changed };
+	struct bhxh_ldap_follow *f = NULL;
+	struct follow_ctx fc = { s, false, 0, 0 };
+	unsigned backoff = 1;
+	int r;
+
+	r = bhxh_ldap_follow_new(s->lc, s->statefd, &f);
+	if (r < 0) {
+		cli_err(_("cannot start following the directory: %s"), strerror(-r));
+		return CLI_ERR;
+	}
+	set_state(s, "disconnected", NULL);
+	while (!stop_requested) {
+		char err[BHXH_ERR_MAX];
+		LDAP *ld = NULL;
+
+		r = bhxh_ldap_connect(s->lc, &ld, err, sizeof(err));
+		if (r == 0)
+			r = bhxh_ldap_follow_start(f, ld, err, sizeof(err));
+		if (r == -EOPNOTSUPP) {
+			cli_err(_("the server does not offer the sync control; reading the whole "
+				  "directory every %llu s instead"),
+				(unsigned long long)s->lc->poll_interval);
+			bhxh_ldap_close(ld);
+			bhxh_ldap_follow_free(f);
+			return poll_loop(s);
+		}
+		if (r < 0) {
+			cli_err(_("directory unreachable, still serving generation %llu: %s (next "
+				  "try in %u s)"),
+				(unsigned long long)s->generation, err, backoff);
+			set_state(s, "disconnected", err);
+			bhxh_ldap_close(ld);
+			for (unsigned i = 0; i < backoff * 10 && !stop_requested; i++)
+				(void)poll(NULL, 0, 100);
+			backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
+			continue;
+		}
+		if (strcmp(s->state, "connected") != 0)
+			cli_err(_("connected to %s"), s->lc->uri);
+		set_state(s, "connected", NULL);
+		backoff = 1;
+		while (!stop_requested) {
+			long long t = now_ms();
+			int wait = 1000;
+
+			if (fc.dirty && bhxh_ldap_follow_refreshed(f)) {
+				long long due = fc.last_change + (long long)s->lc->batch_ms;
+
+				/* a burst waits batch_ms after its last change, at
+				 * most a second after its first */
+				if (due > fc.first_change + 1000)
+					due = fc.first_change + 1000;
+				if (t >= due) {
+					fc.dirty = false;
+					(void)follow_apply(s, f, ld);
+					s->last_ok = now_s();
+					write_status(s);
+					continue;
+				}
+				wait = (int)(due - t);
+			}
+			r = bhxh_ldap_follow_poll(f, wait, &ops, &fc, err, sizeof(err));
+			if (r < 0)
+				break;
+		}
+		bhxh_ldap_follow_stop(f);
+		bhxh_ldap_close(ld);
+		if (stop_requested)
+			break;
+		cli_err(_("connection to the directory lost, still serving generation %llu: %s"),
+			(unsigned long long)s->generation, err);
+		set_state(s, "disconnected", err);
+		(void)poll(NULL, 0, 1000);
+	}
+	set_state(s, "stopped", NULL);
+	bhxh_ldap_follow_free(f);
+	return CLI_OK;
+}
+
+/* ---- db status --------------------------------------------------------- */
+
+struct status {
+	long pid;
+	char mode[16], source[BHXH_LDAP_URI_MAX], state[32], last_error[BHXH_ERR_MAX];
+	long long since, last_applied, last_ok;
+};
+
+static void read_status(const char *dir, struct status *st)
+{
+	char path[PATH_MAX + 16], line[BHXH_LDAP_URI_MAX + 32];
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/%s", dir, STATUS_FILE);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *eq = strchr(line, '='), *v;
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		v = eq + 1;
+		v[strcspn(v, "\n")] = '\0';
+		if (strcmp(line, "pid") == 0)
+			st->pid = strtol(v, NULL, 10);
+		else if (strcmp(line, "mode") == 0)
+			(void)bhxh_strlcpy(st->mode, v, sizeof(st->mode));
+		else if (strcmp(line, "source") == 0)
+			(void)bhxh_strlcpy(st->source, v, sizeof(st->source));
+		else if (strcmp(line, "state") == 0)
+			(void)bhxh_strlcpy(st->state, v, sizeof(st->state));
+		else if (strcmp(line, "last_error") == 0)
+			(void)bhxh_strlcpy(st->last_error, v, sizeof(st->last_error));
+		else if (strcmp(line, "since") == 0)
+			st->since = strtoll(v, NULL, 10);
+		else if (strcmp(line, "last_applied") == 0)
+			st->last_applied = strtoll(v, NULL, 10);
+		else if (strcmp(line, "last_ok") == 0)
+			st->last_ok = strtoll(v, NULL, 10);
+	}
+	(void)fclose(f);
+}
+
+static void fmt_time(char *buf, size_t len, long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int do_status(struct cli *cli, const char *dbdir, bool json)
+{
+	const struct bhxh_ldap_conf *lc = &cli->conf.ldap;
+	unsigned flags = geteuid() == 0 ? 0 : BHXH_DB_TRUST_EUID;
+	struct status st;
+	struct bhxh_db db;
+	bool running, have_db;
+	long long now = (long long)now_s(), lag = -1;
+	char t1[32], t2[32];
+	const char *state;
+
+	read_status(lc->state_dir, &st);
+	running = st.pid > 0 && kill((pid_t)st.pid, 0) == 0;
+	have_db = bhxh_db_open(dbdir, BHXH_DB_PASSWD, flags, &db) == 0;
+	state = st.state[0] == '\0' ? "never" : st.state;
+	if (st.state[0] != '\0' && !running && strcmp(st.mode, "follow") == 0)
+		state = "stopped";
+	if (strcmp(state, "connected") == 0)
+		lag = 0; /* changes are pushed as they happen */
+	else if (st.last_ok > 0)
+		lag = now - st.last_ok;
+	fmt_time(t1, sizeof(t1), st.last_applied);
+	fmt_time(t2, sizeof(t2), st.since);
+	if (json) {
+		printf("{\"source\":");
+		cli_json_str(stdout, st.source[0] ? st.source : lc->uri);
+		printf(",\"mode\":");
+		cli_json_str(stdout, st.mode);
+		printf(",\"state\":");
+		cli_json_str(stdout, state);
+		printf(",\"running\":%s,\"since\":%lld,\"generation\":%llu,\"users\":%llu,"
+		       "\"groups\":%llu,\"last_applied\":%lld,\"lag_seconds\":%lld,\"last_error\":",
+		       running ? "true" : "false", st.since,
+		       have_db ? (unsigned long long)db.generation : 0ULL,
+		       have_db ? (unsigned long long)db.nusers : 0ULL,
+		       have_db ? (unsigned long long)db.ngroups : 0ULL, st.last_applied, lag);
+		cli_json_str(stdout, st.last_error);
+		printf("}\n");
+	} else {
+		printf(_("source:        %s\n"), st.source[0] ? st.source : lc->uri);
+		printf(_("mode:          %s%s\n"), st.mode[0] ? st.mode : "-",
+		       running || strcmp(st.mode, "once") == 0 ? "" : _(" (not running)"));
+		printf(_("state:         %s since %s\n"), state, t2);
+		if (have_db)
+			printf(_("generation:    %llu (%llu users, %llu groups) in %s\n"),
+			       (unsigned long long)db.generation, (unsigned long long)db.nusers,
+			       (unsigned long long)db.ngroups, dbdir);
+		else
+			printf(_("generation:    none installed in %s\n"), dbdir);
+		printf(_("last change:   %s\n"), t1);
+		if (lag >= 0)
+			printf(_("lag:           %lld s\n"), lag);
+		if (st.last_error[0] != '\0')
+			printf(_("last error:    %s\n"), st.last_error);
+		if (have_db && (strcmp(state, "disconnected") == 0 || strcmp(state, "refused") == 0 ||
+				strcmp(state, "stopped") == 0))
+			printf("%s\n", _("The machine keeps serving the installed generation."));
+	}
+	if (have_db)
+		bhxh_db_close(&db);
+	return CLI_OK;
+}
+
+/* ---- entry ------------------------------------------------------------- */
+
+static int open_state(struct sync *s)
+{
+	int fd = bhxh_open_state_dir(s->lc->state_dir, true);
+
+	if (fd < 0) {
+		cli_err(_("%s: cannot open the sync state directory: %s"), s->lc->state_dir,
+			strerror(-fd));
+		return fd;
+	}
+	s->statefd = fd;
+	return 0;
+}
+
+static int cmd_sync(struct cli *cli, int argc, char **argv, bool status)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },  { "follow", no_argument, NULL, 'F' },
+		{ "db", required_argument, NULL, 'd' }, { "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sync s;
+	const char *dbdir = NULL;
+	bool once_mode = false, follow_mode = false, json = false;
+	int c, rc;
+
+	memset(&s, 0, sizeof(s));
+	s.statefd = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "oFd:fjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			once_mode = true;
+			break;
+		case 'F':
+			follow_mode = true;
+			break;
+		case 'd':
+			dbdir = optarg;
+			break;
+		case 'f':
+			s.force = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			cli_err("%s", _(SYNC_USAGE));
+			return c == 'h' ? CLI_OK : CLI_ERR;
+		}
+	}
+	if (optind != argc || (!status && once_mode == follow_mode) ||
+	    (status && (once_mode || follow_mode || s.force)) || (!status && json)) {
+		cli_err("%s", _(SYNC_USAGE));
+		return CLI_ERR;
+	}
+	if (cli_load_conf(cli) < 0)
+		return CLI_ERR;
+	if (dbdir == NULL)
+		dbdir = cli->conf.dir.db_dir;
+	if (dbdir[0] != '/') {
+		cli_err("%s", _("the database directory must be an absolute path"));
+		return CLI_ERR;
+	}
+	if (status)
+		return do_status(cli, dbdir, json);
+	s.cli = cli;
+	s.lc = &cli->conf.ldap;
+	s.dbdir = dbdir;
+	s.mode = once_mode ? "once" : "follow";
+	if (s.lc->uri[0] == '\0' || s.lc->base[0] == '\0') {
+		cli_err("%s", _("ldap_uri and ldap_base must be set in the configuration"));
+		return CLI_ERR;
+	}
+	if (open_state(&s) < 0)
+		return CLI_ERR;
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		(void)sigaction(SIGTERM, &sa, NULL);
+		(void)sigaction(SIGINT, &sa, NULL);
+		sa.sa_handler = SIG_IGN;
+		(void)sigaction(SIGPIPE, &sa, NULL);
+	}
+	if (once_mode) {
+		int r = once(&s);
+
+		if (r == UNCHANGED)
+			printf(_("generation %llu in %s is up to date\n"),
+			       (unsigned long long)s.generation, dbdir);
+		if (r == APPLIED || r == UNCHANGED)
+			set_state(&s, "done", "");
+		rc = r == APPLIED || r == UNCHANGED ? CLI_OK : r == REFUSED ? CLI_NO : CLI_ERR;
+	} else
+		rc = follow(&s);
+	(void)close(s.statefd);
+	return rc;
+}
+
+/* "db sync" and "db status" here; the other db commands in cmd_dir.c. */
+int cmd_db_any(struct cli *cli, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "sync") == 0)
+		return cmd_sync(cli, argc, argv, false);
+	if (argc >= 1 && strcmp(argv[0], "status") == 0)
+		return cmd_sync(cli, argc, argv, true);
+	return cmd_db(cli, argc, argv);
+}

@@ -1,0 +1,458 @@
+/* Connecting to the directory and reading it whole (see ldap_client.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ldap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ldap_client.h"
+#include "util.h"
+
+#define PAGE_SIZE 1000
+#define PW_MAX 1024
+
+__attribute__((format(printf, 4, 5))) static int seterr(int r, char *err, size_t errlen,
+							const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap == 0 ? 1024 : s->cap * 2;
+		struct bhxh_ldap_entry **q;
+
+		if (nc > 4 * (size_t)BHXH_DB_MAX_RECORDS)
+			return -E2BIG;
+		q = realloc(s->e, nc * sizeof(*q));
+		if (q == NULL)
+			return -ENOMEM;
+		s->e = q;
+		s->cap = nc;
+	}
+	s->e[s->n++] = e;
+	return 0;
+}
+
+void bhxh_ldap_set_free(struct bhxh_ldap_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		bhxh_ldap_entry_free(s->e[i]);
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The server's own words about the last error, if any. */
+static const char *diag(LDAP *ld)
+{
+	static __thread char buf[256];
+	char *msg = NULL;
+
+	buf[0] = '\0';
+	if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) == LDAP_OPT_SUCCESS &&
+	    msg != NULL) {
+		if (msg[0] != '\0')
+			snprintf(buf, sizeof(buf), " (%.200s)", msg);
+		ldap_memfree(msg);
+	}
+	return buf;
+}
+
+static int errno_of(int rc)
+{
+	switch (rc) {
+	case LDAP_SERVER_DOWN:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_TIMEOUT:
+	case LDAP_UNAVAILABLE:
+	case LDAP_BUSY:
+		return -ECONNREFUSED;
+	case LDAP_INVALID_CREDENTIALS:
+	case LDAP_INAPPROPRIATE_AUTH:
+	case LDAP_INSUFFICIENT_ACCESS:
+	case LDAP_STRONG_AUTH_REQUIRED:
+		return -EACCES;
+	case LDAP_NO_MEMORY:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
+}
+
+/* The bind password: a root-only file (owner root or the caller, no access
+ * for group or others), first line, at most PW_MAX bytes. */
+static int read_pw(const char *path, char *buf, size_t size, size_t *ret_len, char *err,
+		   size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return seterr(-errno, err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 077) != 0) {
+		r = seterr(-EPERM, err, errlen,
+			   "%s: the bind password file must be a regular file owned by root "
+			   "with mode 0600",
+			   path);
+		goto out;
+	}
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = seterr(-errno, err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*ret_len = len;
+	if (buf[0] == '\0')
+		r = seterr(-EINVAL, err, errlen, "%s: empty bind password", path);
+out:
+	(void)close(fd);
+	return r;
+}
+
+static int set_opts(LDAP *ld, const struct bhxh_ldap_conf *c, char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, idle = 60, probes = 3,
+	    intvl = 10;
+	int rc = LDAP_OPT_SUCCESS;
+
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != LDAP_OPT_SUCCESS)
+		return seterr(-EINVAL, err, errlen, "%s", "cannot set LDAP options");
+	/* A dead peer is noticed by keepalive while following. */
+	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_IDLE, &idle);
+	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_PROBES, &probes);
+	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_INTERVAL, &intvl);
+	if (c->tls_cacert[0] != '\0')
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->tls_cacert);
+	if (rc == LDAP_OPT_SUCCESS && c->tls_cert[0] != '\0')
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, c->tls_cert);
+	if (rc == LDAP_OPT_SUCCESS && c->tls_key[0] != '\0')
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, c->tls_key);
+	if (rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+	if (rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	if (rc != LDAP_OPT_SUCCESS)
+		return seterr(-EPROTO, err, errlen, "TLS setup failed: %s", ldap_err2string(rc));
+	return 0;
+}
+
+int bhxh_ldap_connect(const struct bhxh_ldap_conf *c, LDAP **ret, char *err, size_t errlen)
+{
+	LDAP *ld = NULL;
+	char pw[PW_MAX + 1];
+	size_t pwlen = 0;
+	int rc, r;
+
+	if (c->uri[0] == '\0' || c->base[0] == '\0')
+		return seterr(-EINVAL, err, errlen, "%s",
+			      "ldap_uri and ldap_base must be set in the configuration");
+	rc = ldap_initialize(&ld, c->uri);
+	if (rc != LDAP_SUCCESS)
+		return seterr(-EINVAL, err, errlen, "ldap_uri '%.200s': %s", c->uri,
+			      ldap_err2string(rc));
+	r = set_opts(ld, c, err, errlen);
+	if (r < 0)
+		goto fail;
+	if (c->starttls) {
+		rc = ldap_start_tls_s(ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			r = seterr(rc == LDAP_SERVER_DOWN ? -ECONNREFUSED : -EPROTO, err, errlen,
+				   "%.200s: StartTLS failed: %s%s", c->uri, ldap_err2string(rc),
+				   diag(ld));
+			goto fail;
+		}
+	}
+	if (c->sasl_external) {
+		rc = ldap_sasl_bind_s(ld, c->bind_dn[0] ? c->bind_dn : NULL, "EXTERNAL", NULL,
+				      NULL, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			r = seterr(errno_of(rc), err, errlen, "%.200s: SASL EXTERNAL bind: %s%s",
+				   c->uri, ldap_err2string(rc), diag(ld));
+			goto fail;
+		}
+	} else if (c->bind_dn[0] != '\0') {
+		struct berval cred;
+
+		if (c->bind_pw_file[0] == '\0') {
+			r = seterr(-EINVAL, err, errlen, "%s",
+				   "ldap_bind_dn needs ldap_bind_pw_file (or ldap_sasl_external)");
+			goto fail;
+		}
+		r = read_pw(c->bind_pw_file, pw, sizeof(pw), &pwlen, err, errlen);
+		if (r < 0)
+			goto fail;
+		cred.bv_val = pw;
+		cred.bv_len = strlen(pw);
+		rc = ldap_sasl_bind_s(ld, c->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+		bhxh_wipe(pw, sizeof(pw));
+		if (rc != LDAP_SUCCESS) {
+			r = seterr(errno_of(rc), err, errlen, "%.200s: bind as %.200s: %s%s", c->uri,
+				   c->bind_dn, ldap_err2string(rc), diag(ld));
+			goto fail;
+		}
+	} else {
+		/* anonymous: still connect now, so an unreachable server is
+		 * reported here */
+		struct berval none = { 0, NULL };
+
+		rc = ldap_sasl_bind_s(ld, NULL, LDAP_SASL_SIMPLE, &none, NULL, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			r = seterr(errno_of(rc), err, errlen, "%.200s: anonymous bind: %s%s",
+				   c->uri, ldap_err2string(rc), diag(ld));
+			goto fail;
+		}
+	}
+	*ret = ld;
+	return 0;
+fail:
+	bhxh_wipe(pw, sizeof(pw));
+	(void)pwlen;
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return r;
+}
+
+void bhxh_ldap_close(LDAP *ld)
+{
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+}
+
+/* One entry of a result into the serialized form, then parsed. */
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret)
+{
+	struct bhxh_ldap_ebuf b;
+	BerElement *ber = NULL;
+	char *dn = ldap_get_dn(ld, msg), *a;
+	int r;
+
+	if (dn == NULL)
+		return -EBADMSG;
+	memset(&b, 0, sizeof(b));
+	bhxh_ldap_eb_begin(&b, dn);
+	ldap_memfree(dn);
+	for (a = ldap_first_attribute(ld, msg, &ber); a != NULL;
+	     a = ldap_next_attribute(ld, msg, ber)) {
+		struct berval **v = ldap_get_values_len(ld, msg, a);
+
+		bhxh_ldap_eb_attr(&b, a);
+		for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+			bhxh_ldap_eb_val(&b, v[i]->bv_val, v[i]->bv_len);
+		if (v != NULL) {
+			for (size_t i = 0; v[i] != NULL; i++)
+				bhxh_wipe(v[i]->bv_val, v[i]->bv_len); /* userPassword */
+			ldap_value_free_len(v);
+		}
+		ldap_memfree(a);
+	}
+	if (ber != NULL)
+		ber_free(ber, 0);
+	r = bhxh_ldap_eb_end(&b);
+	if (r == 0)
+		r = bhxh_ldap_entry_parse(b.p + b.start, b.len - b.start, ret);
+	bhxh_ldap_eb_free(&b);
+	return r;
+}
+
+/* A paged subtree search; each entry goes to fn. */
+static int paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
+		 char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
+		 size_t errlen)
+{
+	struct berval cookie = { 0, NULL };
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	int r = 0;
+
+	do {
+		LDAPControl *pc = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL, *rc_page;
+		LDAPMessage *res = NULL;
+		char *emsg = NULL;
+		ber_int_t count = 0;
+		int rc, code = 0;
+
+		rc = ldap_create_page_control(ld, PAGE_SIZE, cookie.bv_val ? &cookie : NULL, 0, &pc);
+		if (cookie.bv_val != NULL) {
+			ber_memfree(cookie.bv_val);
+			cookie.bv_val = NULL;
+			cookie.bv_len = 0;
+		}
+		if (rc != LDAP_SUCCESS)
+			return seterr(-ENOMEM, err, errlen, "%s", "cannot make the paging control");
+		ctrls[0] = pc;
+		rc = ldap_search_ext_s(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, ctrls, NULL,
+				       &tv, LDAP_NO_LIMIT, &res);
+		ldap_control_free(pc);
+		if (rc != LDAP_SUCCESS && res == NULL) {
+			r = seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+				   c->uri, filter, base, ldap_err2string(rc), diag(ld));
+			break;
+		}
+		for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
+		     m = ldap_next_entry(ld, m))
+			r = fn(arg, ld, m);
+		rc = ldap_parse_result(ld, res, &code, NULL, &emsg, NULL, &rctrls, 1);
+		if (r == 0 && (rc != LDAP_SUCCESS || code != LDAP_SUCCESS))
+			r = seterr(errno_of(rc != LDAP_SUCCESS ? rc : code), err, errlen,
+				   "%.200s: search %.200s in %.200s: %s%s%.200s", c->uri, filter, base,
+				   ldap_err2string(rc != LDAP_SUCCESS ? rc : code),
+				   emsg && *emsg ? ": " : "", emsg ? emsg : "");
+		if (emsg != NULL)
+			ldap_memfree(emsg);
+		rc_page = rctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL)
+				 : NULL;
+		if (r == 0 && rc_page != NULL &&
+		    ldap_parse_pageresponse_control(ld, rc_page, &count, &cookie) != LDAP_SUCCESS) {
+			cookie.bv_val = NULL;
+			cookie.bv_len = 0;
+		}
+		if (rctrls != NULL)
+			ldap_controls_free(rctrls);
+		if (r < 0)
+			break;
+	} while (cookie.bv_val != NULL && cookie.bv_len > 0);
+	if (cookie.bv_val != NULL)
+		ber_memfree(cookie.bv_val);
+	return r;
+}
+
+struct collect {
+	struct bhxh_ldap_set *out;
+	int kind;
+	char *err;
+	size_t errlen;
+};
+
+static int collect_one(void *arg, LDAP *ld, LDAPMessage *m)
+{
+	struct collect *k = arg;
+	struct bhxh_ldap_entry *e = NULL;
+	int r = bhxh_ldap_entry_from_msg(ld, m, &e);
+
+	if (r < 0)
+		return seterr(r, k->err, k->errlen, "reading an entry: %s", strerror(-r));
+	e->kind = k->kind;
+	r = bhxh_ldap_set_add(k->out, e);
+	if (r < 0) {
+		bhxh_ldap_entry_free(e);
+		return seterr(r, k->err, k->errlen, "too many entries: %s", strerror(-r));
+	}
+	return 0;
+}
+
+struct dnset {
+	char **dn;
+	size_t n, cap;
+};
+
+static int dn_one(void *arg, LDAP *ld, LDAPMessage *m)
+{
+	struct dnset *s = arg;
+	char *dn = ldap_get_dn(ld, m), *cd;
+
+	if (dn == NULL)
+		return -EBADMSG;
+	cd = bhxh_ldap_dn_canon(dn);
+	ldap_memfree(dn);
+	if (cd == NULL)
+		return -ENOMEM;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		char **q = realloc(s->dn, nc * sizeof(*q));
+
+		if (q == NULL) {
+			free(cd);
+			return -ENOMEM;
+		}
+		s->dn = q;
+		s->cap = nc;
+	}
+	s->dn[s->n++] = cd;
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			   struct bhxh_ldap_entry *const *ents, size_t n, char *err, size_t errlen)
+{
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	struct dnset s = { NULL, 0, 0 };
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		ents[i]->revoked = false;
+	if (c->revoked_filter[0] == '\0')
+		return 0;
+	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
+	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, dn_one, &s, err,
+		  errlen);
+	if (r == 0 && s.n > 0) {
+		qsort(s.dn, s.n, sizeof(*s.dn), cmpstr);
+		for (size_t i = 0; i < n && r == 0; i++) {
+			char *cd;
+
+			if (ents[i]->kind != BHXH_LDAP_USER)
+				continue;
+			if ((cd = bhxh_ldap_dn_canon(ents[i]->dn)) == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			ents[i]->revoked = bsearch(&cd, s.dn, s.n, sizeof(*s.dn), cmpstr) != NULL;
+			free(cd);
+		}
+	}
+	for (size_t i = 0; i < s.n; i++)
+		free(s.dn[i]);
+	free(s.dn);
+	return r;
+}
+
+int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
+		       char *err, size_t errlen)
+{
+	const char *list[16];
+	struct collect k = { out, BHXH_LDAP_USER, err, errlen };
+	int r;
+
+	bhxh_ldap_attr_list(c, list);
+	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
+		  (char **)list, collect_one, &k, err, errlen);
+	if (r < 0)
+		return r;
+	k.kind = BHXH_LDAP_GROUP;
+	r = paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter,
+		  (char **)list, collect_one, &k, err, errlen);
+	if (r < 0)
+		return r;
+	return bhxh_ldap_mark_revoked(ld, c, out->e, out->n, err, errlen);
+}

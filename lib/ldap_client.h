@@ -1,0 +1,81 @@
+/* The LDAP side of bhxhctl db sync (ldap area): connect and bind, read the
+ * whole directory, follow it with the Content Synchronization operation
+ * (RFC 4533).  libldap only; linked into bhxhctl, never into the PAM module
+ * or the NSS plugin.  Library code: 0 or -errno with a message naming the
+ * server or the entry, no logging. */
+#ifndef BHXH_LDAP_CLIENT_H
+#define BHXH_LDAP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf_ldap.h"
+#include "ldap_map.h"
+
+typedef struct ldap LDAP;
+
+/* A growable set of owned entries. */
+struct bhxh_ldap_set {
+	struct bhxh_ldap_entry **e;
+	size_t n, cap;
+};
+int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e);
+void bhxh_ldap_set_free(struct bhxh_ldap_set *s);
+
+/* Connect (URIs in order), StartTLS when asked, bind (simple with the
+ * password file, SASL EXTERNAL, or anonymous).  -ECONNREFUSED (no server
+ * reachable), -EACCES (bind refused), -EPROTO (TLS), -EPERM (password file
+ * not root-only), -EINVAL. */
+int bhxh_ldap_connect(const struct bhxh_ldap_conf *c, LDAP **ret, char *err, size_t errlen);
+void bhxh_ldap_close(LDAP *ld);
+
+/* Read every account and group (paged searches), marking the accounts that
+ * match ldap_revoked_filter. */
+int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
+		       char *err, size_t errlen);
+
+/* Mark (entry->revoked) the accounts of ents that match the revoked filter
+ * (one search; nothing to do when the filter is empty). */
+int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			   struct bhxh_ldap_entry *const *ents, size_t n, char *err,
+			   size_t errlen);
+
+/* ---- following (RFC 4533 refreshAndPersist) ---------------------------- */
+
+struct bhxh_ldap_follow;
+
+/* Callbacks of the follower: refreshed() once the refresh phase is over
+ * (the entries are complete), changed() after each change of the persist
+ * phase.  Entries are owned by the follower. */
+struct bhxh_ldap_follow_ops {
+	void (*refreshed)(void *arg);
+	void (*changed)(void *arg);
+};
+
+/* A follower over the entry cache loaded from state_dir (empty when absent
+ * or unreadable: a full refresh then).  Returns 0 or -errno. */
+int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
+			 struct bhxh_ldap_follow **ret);
+void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f);
+
+/* Start the sync search on ld.  -EOPNOTSUPP: the server lacks the sync
+ * control (fall back to polling). */
+int bhxh_ldap_follow_start(struct bhxh_ldap_follow *f, LDAP *ld, char *err, size_t errlen);
+/* Handle what the server sent, waiting at most timeout_ms for it; calls
+ * the ops.  -ECONNRESET (connection lost: reconnect and start again). */
+int bhxh_ldap_follow_poll(struct bhxh_ldap_follow *f, int timeout_ms,
+			  const struct bhxh_ldap_follow_ops *ops, void *arg, char *err,
+			  size_t errlen);
+/* End the search (before closing ld). */
+void bhxh_ldap_follow_stop(struct bhxh_ldap_follow *f);
+/* The current entries (pointers valid until the next poll). */
+size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret);
+bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f);
+/* Save the cookie and the entries (root-only file in state_dir, written
+ * atomically): a restart resumes from them. */
+int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f);
+/* Forget the cookie (the next start reads everything again). */
+void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f);
+
+#endif

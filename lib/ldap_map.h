@@ -1,0 +1,108 @@
+/* From LDAP entries to directory records (ldap area).  Pure functions, no
+ * libldap: the entries are plain structures that lib/ldap_client.c fills
+ * from the server, the unit tests from tables and the fuzzer from bytes.
+ *
+ * The records are written out in the text format of bhxhctl db build
+ * (passwd, group, shadow, revoked) and parsed and validated by the very
+ * same code (dirdb_build.h): the same refusals apply to both sources.  An
+ * error names the entry's DN.  Library code: 0 or -errno, no logging. */
+#ifndef BHXH_LDAP_MAP_H
+#define BHXH_LDAP_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf_ldap.h"
+#include "dirdb_build.h"
+
+/* Caps: a value longer than a source field is refused (a 10 MB attribute
+ * names its entry, never reaches the database). */
+#define BHXH_LDAP_VAL_MAX BHXH_SRC_FIELD_MAX
+#define BHXH_LDAP_MEMBERS_MAX 1000000
+#define BHXH_LDAP_NEST_MAX 64
+
+struct bhxh_ldap_val {
+	const char *p; /* NUL-terminated copy; len excludes the NUL */
+	size_t len;
+};
+
+struct bhxh_ldap_attr {
+	const char *name;
+	size_t nvals;
+	const struct bhxh_ldap_val *vals;
+};
+
+/* One entry as read (only the attributes asked for). */
+struct bhxh_ldap_entry {
+	const char *dn;
+	size_t nattrs;
+	const struct bhxh_ldap_attr *attrs;
+	bool revoked; /* matched ldap_revoked_filter */
+	int kind;     /* enum bhxh_ldap_kind */
+	size_t size;  /* of the allocation (bhxh_ldap_entry_parse) */
+	const uint8_t *blob;
+	size_t bloblen;
+};
+
+/* What the entry is, from its attributes: an account has the uid-number
+ * attribute, a group the gid-number attribute and no uid number; anything
+ * else is ignored (e.g. an organizational unit seen by a sync search). */
+enum bhxh_ldap_kind { BHXH_LDAP_OTHER = 0, BHXH_LDAP_USER, BHXH_LDAP_GROUP };
+enum bhxh_ldap_kind bhxh_ldap_kind(const struct bhxh_ldap_attrs *a,
+				   const struct bhxh_ldap_entry *e);
+
+/* The attribute names to ask the server for (NULL-terminated, pointers into
+ * c); ret must hold 16. */
+void bhxh_ldap_attr_list(const struct bhxh_ldap_conf *c, const char **ret);
+
+/* A source built from entries: the dirsrc's records point into texts
+ * owned here (wiped when freed: the shadow text holds password hashes). */
+struct bhxh_ldap_src {
+	struct bhxh_dirsrc s;
+	char *text[4];
+	size_t cap[4];
+};
+
+void bhxh_ldap_src_init(struct bhxh_ldap_src *ls);
+void bhxh_ldap_src_free(struct bhxh_ldap_src *ls);
+
+/* Build the source from the entries: users and groups mapped, members
+ * resolved (rfc2307bis: member DNs of users and of nested groups; a cycle
+ * is an error), then parsed and validated like db build (local_passwd,
+ * local_group: the local files to check against, NULL to skip).  On error
+ * err names the entry's DN; ls is freed with bhxh_ldap_src_free() in
+ * every case. */
+int bhxh_ldap_build(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *const *ents,
+		    size_t n, const char *local_passwd, const char *local_group,
+		    struct bhxh_ldap_src *ls, char *err, size_t errlen);
+
+/* Entries travel (from the client, to and from the sync cache) in one
+ * serialized form: u32 size, u32 nattrs, dn NUL, then per attribute u32
+ * nvals, name NUL, and per value u32 length, u32 stored, bytes, NUL (values
+ * longer than BHXH_LDAP_VAL_MAX keep their length but only the first
+ * BHXH_LDAP_VAL_MAX + 1 bytes).  Little-endian. */
+struct bhxh_ldap_ebuf {
+	uint8_t *p;
+	size_t len, cap, start, nattrs_at, nvals_at;
+	uint32_t nattrs, nvals;
+	int err;
+};
+void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn);
+void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name);
+void bhxh_ldap_eb_val(struct bhxh_ldap_ebuf *b, const void *p, size_t len);
+/* 0 or -errno; the serialized entry is b->p + b->start, b->len - b->start. */
+int bhxh_ldap_eb_end(struct bhxh_ldap_ebuf *b);
+void bhxh_ldap_eb_free(struct bhxh_ldap_ebuf *b);
+
+/* Parse one serialized entry of exactly n bytes into a new entry (one
+ * allocation; its serialized form is kept in it, see _blob). */
+int bhxh_ldap_entry_parse(const void *p, size_t n, struct bhxh_ldap_entry **ret);
+void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e);
+const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_len);
+
+/* A DN in a canonical form for comparison: ASCII lower-cased, spaces
+ * around ',', '=' and '+' removed.  Returns a malloc'ed string or NULL. */
+char *bhxh_ldap_dn_canon(const char *dn);
+
+#endif

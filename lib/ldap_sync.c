@@ -1,0 +1,681 @@
+/* Following the directory with the LDAP Content Synchronization operation
+ * (RFC 4533, refreshAndPersist) through libldap's ldap_sync_* API, and the
+ * on-disk state that lets a restart resume without a full read: the sync
+ * cookie and the entries it stands for, saved together (see
+ * ldap_client.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ldap.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ldap_client.h"
+#include "util.h"
+
+#define CACHE_FILE "sync.cache"
+#define CACHE_MAGIC "BHXHLSC1"
+#define COOKIE_MAX 4096
+#define UUID_LEN 16
+
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
+
+struct slot {
+	uint8_t uuid[UUID_LEN];
+	struct bhxh_ldap_entry *e; /* NULL: empty, or a tombstone when tomb */
+	bool tomb;
+	bool present;
+};
+
+struct bhxh_ldap_follow {
+	const struct bhxh_ldap_conf *c;
+	int dirfd;
+	uint64_t confsum;        /* what the cached entries were read with */
+	struct slot *t;
+	size_t mask, used, live;
+	struct bhxh_ldap_entry **list; /* the live entries, rebuilt on demand */
+	bool list_ok;
+	uint8_t cookie[COOKIE_MAX];
+	size_t cookielen;
+	ldap_sync_t ls;
+	bool started, refreshed, full, present_mode, ended;
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	const char *attrs[20];
+	/* during a poll */
+	const struct bhxh_ldap_follow_ops *ops;
+	void *arg;
+	int error;
+	unsigned events;
+};
+
+/* ---- the uuid table ---------------------------------------------------- */
+
+static size_t uhash(const uint8_t *u)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (int i = 0; i < UUID_LEN; i++)
+		h = (h ^ u[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int table_grow(struct bhxh_ldap_follow *f)
+{
+	size_t nsz = f->t == NULL ? 1024 : (f->mask + 1) * (f->live * 4 > f->mask ? 2 : 1);
+	struct slot *nt = calloc(nsz, sizeof(*nt));
+
+	if (nt == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; f->t != NULL && i <= f->mask; i++) {
+		size_t p;
+
+		if (f->t[i].e == NULL)
+			continue;
+		p = uhash(f->t[i].uuid) & (nsz - 1);
+		while (nt[p].e != NULL)
+			p = (p + 1) & (nsz - 1);
+		nt[p] = f->t[i];
+	}
+	free(f->t);
+	f->t = nt;
+	f->mask = nsz - 1;
+	f->used = f->live;
+	return 0;
+}
+
+/* The slot of uuid, or the empty slot where it would go. */
+static struct slot *find(struct bhxh_ldap_follow *f, const uint8_t *u, bool *found)
+{
+	size_t p = uhash(u) & f->mask;
+	struct slot *free_slot = NULL;
+
+	for (;;) {
+		struct slot *s = &f->t[p];
+
+		if (s->e == NULL && !s->tomb) {
+			*found = false;
+			return free_slot != NULL ? free_slot : s;
+		}
+		if (s->tomb) {
+			if (free_slot == NULL)
+				free_slot = s;
+		} else if (memcmp(s->uuid, u, UUID_LEN) == 0) {
+			*found = true;
+			return s;
+		}
+		p = (p + 1) & f->mask;
+	}
+}
+
+static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_entry *e)
+{
+	struct slot *s;
+	bool found;
+
+	if ((f->used + 1) * 2 > f->mask + 1) {
+		int r = table_grow(f);
+
+		if (r < 0)
+			return r;
+	}
+	s = find(f, u, &found);
+	if (found)
+		bhxh_ldap_entry_free(s->e);
+	else {
+		if (!s->tomb)
+			f->used++;
+		f->live++;
+		memcpy(s->uuid, u, UUID_LEN);
+	}
+	s->e = e;
+	s->tomb = false;
+	s->present = true;
+	f->list_ok = false;
+	return 0;
+}
+
+static void del_slot(struct bhxh_ldap_follow *f, struct slot *s)
+{
+	bhxh_ldap_entry_free(s->e);
+	s->e = NULL;
+	s->tomb = true;
+	s->present = false;
+	f->live--;
+	f->list_ok = false;
+}
+
+static void del(struct bhxh_ldap_follow *f, const uint8_t *u)
+{
+	bool found;
+	struct slot *s = find(f, u, &found);
+
+	if (found)
+		del_slot(f, s);
+}
+
+static void mark(struct bhxh_ldap_follow *f, const uint8_t *u)
+{
+	bool found;
+	struct slot *s = find(f, u, &found);
+
+	if (found)
+		s->present = true;
+}
+
+static void clear_all(struct bhxh_ldap_follow *f)
+{
+	for (size_t i = 0; f->t != NULL && i <= f->mask; i++)
+		if (f->t[i].e != NULL)
+			del_slot(f, &f->t[i]);
+}
+
+size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret)
+{
+	size_t n = 0;
+
+	if (!f->list_ok) {
+		struct bhxh_ldap_entry **l = realloc(f->list, (f->live + 1) * sizeof(*l));
+
+		if (l == NULL) {
+			*ret = f->list;
+			return 0;
+		}
+		f->list = l;
+		for (size_t i = 0; f->t != NULL && i <= f->mask; i++)
+			if (f->t[i].e != NULL)
+				f->list[n++] = f->t[i].e;
+		f->list_ok = true;
+	}
+	*ret = f->list;
+	return f->live;
+}
+
+bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f)
+{
+	return f->refreshed;
+}
+
+/* ---- the state file ---------------------------------------------------- */
+
+static uint64_t conf_sum(const struct bhxh_ldap_conf *c, const char *const *attrs)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[] = { c->base, c->user_base, c->group_base, c->user_filter,
+				c->group_filter };
+
+	for (size_t i = 0; i < BHXH_ARRAY_SIZE(parts); i++)
+		for (const char *p = parts[i]; ; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			if (*p == '\0')
+				break;
+		}
+	for (size_t i = 0; attrs[i] != NULL; i++)
+		for (const char *p = attrs[i]; ; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			if (*p == '\0')
+				break;
+		}
+	return h ^ (uint64_t)c->schema;
+}
+
+static int write_all(int fd, const void *p, size_t n, uint32_t *crc)
+{
+	const uint8_t *b = p;
+
+	*crc = bhxh_crc32(*crc, p, n);
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
+{
+	char tmp[64];
+	uint32_t crc = 0, n32;
+	uint64_t n64 = f->live;
+	int fd, r = 0;
+
+	if (f->dirfd < 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), ".%s.%ld", CACHE_FILE, (long)getpid());
+	(void)unlinkat(f->dirfd, tmp, 0);
+	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	n32 = (uint32_t)f->cookielen;
+	if ((r = write_all(fd, CACHE_MAGIC, 8, &crc)) < 0 ||
+	    (r = write_all(fd, &f->confsum, 8, &crc)) < 0 || (r = write_all(fd, &n32, 4, &crc)) < 0 ||
+	    (r = write_all(fd, f->cookie, f->cookielen, &crc)) < 0 ||
+	    (r = write_all(fd, &n64, 8, &crc)) < 0)
+		goto fail;
+	for (size_t i = 0; f->t != NULL && i <= f->mask; i++) {
+		size_t bl;
+		const void *b;
+
+		if (f->t[i].e == NULL)
+			continue;
+		b = bhxh_ldap_entry_blob(f->t[i].e, &bl);
+		if ((r = write_all(fd, f->t[i].uuid, UUID_LEN, &crc)) < 0 ||
+		    (r = write_all(fd, b, bl, &crc)) < 0)
+			goto fail;
+	}
+	{
+		uint32_t c2 = crc, dummy = 0;
+
+		if ((r = write_all(fd, &c2, 4, &dummy)) < 0)
+			goto fail;
+	}
+	if (fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(f->dirfd, tmp, f->dirfd, CACHE_FILE) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return fsync(f->dirfd) < 0 ? -errno : 0;
+fail:
+	if (fd >= 0)
+		(void)close(fd);
+	(void)unlinkat(f->dirfd, tmp, 0);
+	return r;
+}
+
+/* Load the state file; anything wrong with it means a full refresh. */
+static int load(struct bhxh_ldap_follow *f)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t got = 0, off;
+	uint64_t n64, sum;
+	uint32_t n32, crc;
+	int fd, r = -EBADMSG;
+
+	fd = openat(f->dirfd, CACHE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0 || st.st_size < 32 || (uint64_t)st.st_size > (4ULL << 30))
+		goto out;
+	buf = malloc((size_t)st.st_size);
+	if (buf == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			goto out;
+		got += (size_t)k;
+	}
+	memcpy(&crc, buf + got - 4, 4);
+	if (memcmp(buf, CACHE_MAGIC, 8) != 0 || bhxh_crc32(0, buf, got - 4) != crc)
+		goto out;
+	memcpy(&sum, buf + 8, 8);
+	memcpy(&n32, buf + 16, 4);
+	if (sum != f->confsum || n32 > COOKIE_MAX || 20 + (size_t)n32 + 8 > got - 4)
+		goto out;
+	memcpy(f->cookie, buf + 20, n32);
+	f->cookielen = n32;
+	off = 20 + n32;
+	memcpy(&n64, buf + off, 8);
+	off += 8;
+	for (uint64_t i = 0; i < n64; i++) {
+		struct bhxh_ldap_entry *e;
+		uint32_t bl;
+
+		if (got - 4 - off < UUID_LEN + 4)
+			goto bad;
+		memcpy(&bl, buf + off + UUID_LEN, 4);
+		if (bl > got - 4 - off - UUID_LEN)
+			goto bad;
+		if (bhxh_ldap_entry_parse(buf + off + UUID_LEN, bl, &e) < 0)
+			goto bad;
+		e->kind = bhxh_ldap_kind(&f->c->attr, e);
+		if (put(f, buf + off, e) < 0) {
+			bhxh_ldap_entry_free(e);
+			goto bad;
+		}
+		off += UUID_LEN + bl;
+	}
+	if (off != got - 4)
+		goto bad;
+	r = 0;
+	goto out;
+bad:
+	clear_all(f);
+	f->cookielen = 0;
+out:
+	if (buf != NULL) {
+		bhxh_wipe(buf, got);
+		free(buf);
+	}
+	(void)close(fd);
+	return r;
+}
+
+int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
+			 struct bhxh_ldap_follow **ret)
+{
+	struct bhxh_ldap_follow *f = calloc(1, sizeof(*f));
+	int r;
+
+	if (f == NULL)
+		return -ENOMEM;
+	f->c = c;
+	f->dirfd = state_dirfd;
+	bhxh_ldap_attr_list(c, f->attrs);
+	f->confsum = conf_sum(c, f->attrs);
+	snprintf(f->filter, sizeof(f->filter), "(|%s%s)", c->user_filter, c->group_filter);
+	r = table_grow(f);
+	if (r < 0) {
+		free(f);
+		return r;
+	}
+	if (state_dirfd >= 0)
+		(void)load(f);
+	*ret = f;
+	return 0;
+}
+
+void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f)
+{
+	f->cookielen = 0;
+}
+
+void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
+{
+	if (f == NULL)
+		return;
+	bhxh_ldap_follow_stop(f);
+	clear_all(f);
+	free(f->t);
+	free(f->list);
+	bhxh_wipe(f, sizeof(*f));
+	free(f);
+}
+
+/* ---- callbacks --------------------------------------------------------- */
+
+static bool uuid_ok(const struct berval *u)
+{
+	return u != NULL && u->bv_len == UUID_LEN;
+}
+
+static int on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
+		    ldap_sync_refresh_t phase)
+{
+	struct bhxh_ldap_follow *f = ls->ls_private;
+	struct bhxh_ldap_entry *e = NULL;
+	int r;
+
+	if (!uuid_ok(uuid))
+		return LDAP_SUCCESS;
+	f->events++;
+	switch (phase) {
+	case LDAP_SYNC_CAPI_PRESENT:
+		mark(f, (const uint8_t *)uuid->bv_val);
+		return LDAP_SUCCESS;
+	case LDAP_SYNC_CAPI_DELETE:
+		del(f, (const uint8_t *)uuid->bv_val);
+		break;
+	case LDAP_SYNC_CAPI_ADD:
+	case LDAP_SYNC_CAPI_MODIFY:
+		r = bhxh_ldap_entry_from_msg(ls->ls_ld, msg, &e);
+		if (r == 0) {
+			e->kind = bhxh_ldap_kind(&f->c->attr, e);
+			r = put(f, (const uint8_t *)uuid->bv_val, e);
+		}
+		if (r < 0) {
+			bhxh_ldap_entry_free(e);
+			f->error = r;
+			return LDAP_NO_MEMORY;
+		}
+		break;
+	default:
+		return LDAP_SUCCESS;
+	}
+	if (f->refreshed && f->ops != NULL && f->ops->changed != NULL)
+		f->ops->changed(f->arg);
+	return LDAP_SUCCESS;
+}
+
+static int on_reference(ldap_sync_t *ls, LDAPMessage *msg)
+{
+	(void)ls;
+	(void)msg;
+	return LDAP_SUCCESS;
+}
+
+/* The refresh ends with refreshDelete (explicit deletions were sent) or
+ * refreshPresent (every entry still there was named: the others go). */
+static bool ended_in_delete(LDAP *ld, LDAPMessage *msg)
+{
+	struct berval *data = NULL;
+	char *oid = NULL;
+	bool del = false;
+
+	if (ldap_parse_intermediate(ld, msg, &oid, &data, NULL, 0) == LDAP_SUCCESS &&
+	    data != NULL && data->bv_len > 0)
+		del = (unsigned char)data->bv_val[0] == LDAP_TAG_SYNC_REFRESH_DELETE;
+	if (oid != NULL)
+		ldap_memfree(oid);
+	if (data != NULL)
+		ber_bvfree(data);
+	return del;
+}
+
+static int on_intermediate(ldap_sync_t *ls, LDAPMessage *msg, BerVarray uuids,
+			   ldap_sync_refresh_t phase)
+{
+	struct bhxh_ldap_follow *f = ls->ls_private;
+
+	f->events++;
+	switch (phase) {
+	case LDAP_SYNC_CAPI_PRESENTS:
+		f->present_mode = true;
+		break;
+	case LDAP_SYNC_CAPI_PRESENTS_IDSET:
+		f->present_mode = true;
+		for (size_t i = 0; uuids != NULL && uuids[i].bv_val != NULL; i++)
+			if (uuid_ok(&uuids[i]))
+				mark(f, (const uint8_t *)uuids[i].bv_val);
+		break;
+	case LDAP_SYNC_CAPI_DELETES_IDSET:
+		for (size_t i = 0; uuids != NULL && uuids[i].bv_val != NULL; i++)
+			if (uuid_ok(&uuids[i]))
+				del(f, (const uint8_t *)uuids[i].bv_val);
+		if (f->refreshed && f->ops != NULL && f->ops->changed != NULL)
+			f->ops->changed(f->arg);
+		break;
+	case LDAP_SYNC_CAPI_DONE:
+		if (f->refreshed)
+			break;
+		if (f->full || (f->present_mode && !ended_in_delete(ls->ls_ld, msg))) {
+			for (size_t i = 0; i <= f->mask; i++)
+				if (f->t[i].e != NULL && !f->t[i].present)
+					del_slot(f, &f->t[i]);
+		}
+		f->refreshed = true;
+		if (f->ops != NULL && f->ops->refreshed != NULL)
+			f->ops->refreshed(f->arg);
+		break;
+	default:
+		break;
+	}
+	return LDAP_SUCCESS;
+}
+
+static int on_result(ldap_sync_t *ls, LDAPMessage *msg, int refreshDeletes)
+{
+	struct bhxh_ldap_follow *f = ls->ls_private;
+
+	(void)msg;
+	(void)refreshDeletes;
+	f->ended = true;
+	return LDAP_SUCCESS;
+}
+
+/* ---- the operation ----------------------------------------------------- */
+
+void bhxh_ldap_follow_stop(struct bhxh_ldap_follow *f)
+{
+	if (!f->started)
+		return;
+	if (f->ls.ls_ld != NULL && f->ls.ls_msgid > 0 && !f->ended)
+		(void)ldap_abandon_ext(f->ls.ls_ld, f->ls.ls_msgid, NULL, NULL);
+	/* keep the cookie: it belongs to the entries in memory */
+	if (f->ls.ls_cookie.bv_val != NULL && f->ls.ls_cookie.bv_len <= COOKIE_MAX) {
+		memcpy(f->cookie, f->ls.ls_cookie.bv_val, f->ls.ls_cookie.bv_len);
+		f->cookielen = f->ls.ls_cookie.bv_len;
+	}
+	/* the documented fields are ours, not ldap_mem*'s */
+	f->ls.ls_base = NULL;
+	f->ls.ls_filter = NULL;
+	f->ls.ls_attrs = NULL;
+	f->ls.ls_ld = NULL;
+	ldap_sync_destroy(&f->ls, 0);
+	f->started = false;
+}
+
+static void start_fields(struct bhxh_ldap_follow *f, LDAP *ld)
+{
+	ldap_sync_initialize(&f->ls);
+	f->ls.ls_base = (char *)f->c->base;
+	f->ls.ls_scope = LDAP_SCOPE_SUBTREE;
+	f->ls.ls_filter = f->filter;
+	f->ls.ls_attrs = (char **)f->attrs;
+	f->ls.ls_timeout = 0;
+	f->ls.ls_search_entry = on_entry;
+	f->ls.ls_search_reference = on_reference;
+	f->ls.ls_intermediate = on_intermediate;
+	f->ls.ls_search_result = on_result;
+	f->ls.ls_private = f;
+	f->ls.ls_ld = ld;
+	if (f->cookielen > 0) {
+		struct berval cv = { f->cookielen, (char *)f->cookie };
+
+		(void)ber_dupbv(&f->ls.ls_cookie, &cv);
+	}
+	for (size_t i = 0; i <= f->mask; i++)
+		f->t[i].present = false;
+	f->full = f->cookielen == 0;
+	f->present_mode = false;
+	f->refreshed = false;
+	f->ended = false;
+	f->error = 0;
+	f->started = true;
+}
+
+int bhxh_ldap_follow_start(struct bhxh_ldap_follow *f, LDAP *ld, char *err, size_t errlen)
+{
+	int rc;
+
+	bhxh_ldap_follow_stop(f);
+	start_fields(f, ld);
+	/* libldap runs the whole refresh phase here */
+	rc = ldap_sync_init(&f->ls, LDAP_SYNC_REFRESH_AND_PERSIST);
+	if (rc == LDAP_SYNC_REFRESH_REQUIRED) {
+		/* the server cannot resume from our cookie: read it all */
+		bhxh_ldap_follow_stop(f);
+		f->cookielen = 0;
+		start_fields(f, ld);
+		rc = ldap_sync_init(&f->ls, LDAP_SYNC_REFRESH_AND_PERSIST);
+	}
+	if (rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION) {
+		snprintf(err, errlen, "%.200s: no sync control", f->c->uri);
+		return -EOPNOTSUPP;
+	}
+	if (rc != LDAP_SUCCESS || f->error < 0 || f->ended || !f->refreshed) {
+		char *msg = NULL;
+
+		(void)ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg);
+		snprintf(err, errlen, "%.200s: sync refresh failed: %s%s%.200s", f->c->uri,
+			 f->error < 0 ? strerror(-f->error)
+				      : ldap_err2string(rc < 0 ? LDAP_SERVER_DOWN : rc),
+			 msg && *msg ? ": " : "", msg ? msg : "");
+		if (msg != NULL)
+			ldap_memfree(msg);
+		if (f->ended && rc == LDAP_SUCCESS)
+			snprintf(err, errlen, "%.200s: the server ended the sync search",
+				 f->c->uri);
+		return rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION ? -EOPNOTSUPP : -ECONNRESET;
+	}
+	return 0;
+}
+
+int bhxh_ldap_follow_poll(struct bhxh_ldap_follow *f, int timeout_ms,
+			  const struct bhxh_ldap_follow_ops *ops, void *arg, char *err,
+			  size_t errlen)
+{
+	struct pollfd p = { -1, POLLIN, 0 };
+	bool waited = false;
+	int rc;
+
+	f->ops = ops;
+	f->arg = arg;
+	for (;;) {
+		/* what is already received (also by other searches on ld) */
+		unsigned before = f->events;
+
+		rc = ldap_sync_poll(&f->ls);
+		if (rc == LDAP_SYNC_REFRESH_REQUIRED) {
+			snprintf(err, errlen, "%.200s: the server asks for a full refresh",
+				 f->c->uri);
+			f->cookielen = 0;
+			f->ls.ls_cookie.bv_len = 0;
+			rc = -1;
+		}
+		if (rc < 0 || (rc != LDAP_SUCCESS && rc != 0) || f->ended || f->error < 0) {
+			if (!(rc == LDAP_SYNC_REFRESH_REQUIRED))
+				snprintf(err, errlen, "%.200s: %s", f->c->uri,
+					 f->ended ? "the server ended the sync search"
+						  : ldap_err2string(rc < 0 ? LDAP_SERVER_DOWN : rc));
+			f->ops = NULL;
+			return -ECONNRESET;
+		}
+		if (f->events != before)
+			continue;
+		if (waited)
+			break;
+		if (ldap_get_option(f->ls.ls_ld, LDAP_OPT_DESC, &p.fd) != LDAP_OPT_SUCCESS ||
+		    p.fd < 0) {
+			snprintf(err, errlen, "%.200s: connection closed", f->c->uri);
+			f->ops = NULL;
+			return -ECONNRESET;
+		}
+		rc = poll(&p, 1, timeout_ms);
+		if (rc < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			f->ops = NULL;
+			return -errno;
+		}
+		if (rc <= 0)
+			break;
+		waited = true;
+	}
+	f->ops = NULL;
+	return 0;
+}

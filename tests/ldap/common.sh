@@ -1,0 +1,69 @@
+# Shared by the LDAP tests: a private slapd with a generated directory, a
+# configuration pointing bhxhctl at it, scratch database and state
+# directories.  Source after tests/lib.sh.
+. "$top_srcdir/tests/ldap/slapd.sh"
+
+# ldap_setup [slapd_init options...]: slapd with 200 accounts u0..u199
+# (uid 500000+N) and 20 groups g0..g19, plus alice (revocable) and the
+# group staff; sets T, CONF, DB, STATE.
+ldap_setup() {
+	require_root
+	require_slapd
+	T=$(scratch_dir)
+	slapd_init "$T/slapd" "$@"
+	{
+		ldif_directory 200 20
+		ldif_user alice 400001 600000
+		ldif_user bob 400002 600000
+		ldif_group ldstaff 700001 alice bob
+	} >"$T/dir.ldif"
+	slapd_load "$T/dir.ldif"
+	slapd_start
+	DB="$T/db"
+	STATE="$T/state"
+	printf '%s\n' "$SLAPD_READER_PW" >"$T/pw"
+	chmod 600 "$T/pw"
+	write_conf
+}
+
+# write_conf [EXTRA-LINES...]: the configuration (0600).
+write_conf() {
+	CONF="$T/bhxh.conf"
+	{
+		echo "db_dir = $DB"
+		echo "ldap_uri = ${LDAP_URI_OVERRIDE:-$SLAPD_URI}"
+		echo "ldap_base = $SLAPD_BASE"
+		echo "ldap_bind_dn = $SLAPD_READER_DN"
+		echo "ldap_bind_pw_file = $T/pw"
+		echo "ldap_state_dir = $STATE"
+		echo "ldap_revoked_filter = (employeeType=revoked)"
+		echo "ldap_timeout = 3"
+		for l in "$@"; do echo "$l"; done
+	} >"$CONF"
+	chmod 600 "$CONF"
+}
+
+sync_once() {
+	"$BHXHCTL" --conf "$CONF" db sync --once "$@"
+}
+
+# db_user NAME: the account's passwd line from the installed database (the
+# plugin's reader, through nss_wrapper-free bhxhctl db diff is not needed:
+# the database is read by the contract driver's lookups in nss tests).
+NSS_SO="$top_builddir/nss_bhxh/.libs/libnss_bhxh.so.2"
+
+# in_ns SCRIPT: run a shell script in a private mount namespace where glibc
+# uses the plugin (nsswitch.conf bind-mounted) on database $DB.
+in_ns() {
+	mkdir -p "$T/lib"
+	ln -sf "$NSS_SO" "$T/lib/libnss_bhxh.so.2"
+	printf 'passwd: files bhxh\ngroup: files bhxh\nshadow: files bhxh\n' >"$T/nsswitch.conf"
+	{
+		echo "set -e"
+		echo "mount --make-rprivate /"
+		echo "mount --bind '$T/nsswitch.conf' /etc/nsswitch.conf"
+		echo "export LD_LIBRARY_PATH='$T/lib' BHXH_NSS_DB_DIR='$DB' LD_PRELOAD='${SAN_PRELOAD:-}'"
+		cat
+	} >"$T/ns.sh"
+	unshare -m sh "$T/ns.sh"
+}
