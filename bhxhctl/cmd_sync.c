@@ -485,6 +485,13 @@ static int follow(struct sync *s)
 		cli_err(_("cannot start following the directory: %s"), strerror(-r));
 		return CLI_ERR;
 	}
+	{
+		struct bhxh_ldap_entry **ents;
+		size_t n = bhxh_ldap_follow_entries(f, &ents);
+
+		if (n > 0)
+			cli_err(_("resuming from the saved sync state (%zu entries)"), n);
+	}
 	set_state(s, "disconnected", NULL);
 	while (!stop_requested) {
 		char err[BHXH_ERR_MAX];
@@ -514,8 +521,11 @@ static int follow(struct sync *s)
 		}
 		if (strcmp(s->state, "connected") != 0)
 			cli_err(_("connected to %s"), s->lc->uri);
-		set_state(s, "connected", NULL);
+		set_state(s, "connected", "");
 		backoff = 1;
+		/* the refresh is complete: apply it now */
+		fc.dirty = true;
+		fc.first_change = fc.last_change = now_ms() - 100000;
 		while (!stop_requested) {
 			long long t = now_ms();
 			int wait = 1000;
@@ -752,6 +762,15 @@ static int cmd_sync(struct cli *cli, int argc, char **argv, bool status)
 	}
 	if (open_state(&s) < 0)
 		return CLI_ERR;
+	{
+		struct bhxh_db db;
+
+		if (bhxh_db_open(dbdir, BHXH_DB_PASSWD, geteuid() == 0 ? 0 : BHXH_DB_TRUST_EUID,
+				 &db) == 0) {
+			s.generation = db.generation;
+			bhxh_db_close(&db);
+		}
+	}
 	{
 		struct sigaction sa;
 

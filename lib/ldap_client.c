@@ -440,7 +440,7 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
 		       char *err, size_t errlen)
 {
-	const char *list[16];
+	const char *list[BHXH_LDAP_ATTRS_MAX];
 	struct collect k = { out, BHXH_LDAP_USER, err, errlen };
 	int r;
 

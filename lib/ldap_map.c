@@ -224,6 +224,8 @@ void bhxh_ldap_attr_list(const struct bhxh_ldap_conf *c, const char **ret)
 	ret[n++] = a->shell;
 	if (strcasecmp(a->group_name, a->uid) != 0)
 		ret[n++] = a->group_name;
+	if (strcasecmp(a->group_name, "cn") != 0 && strcasecmp(a->uid, "cn") != 0)
+		ret[n++] = "cn"; /* gecos when the gecos attribute is absent */
 	ret[n++] = a->member_uid;
 	if (c->schema == BHXH_LDAP_RFC2307BIS)
 		ret[n++] = a->member;

@@ -53,7 +53,8 @@ enum bhxh_ldap_kind bhxh_ldap_kind(const struct bhxh_ldap_attrs *a,
 				   const struct bhxh_ldap_entry *e);
 
 /* The attribute names to ask the server for (NULL-terminated, pointers into
- * c); ret must hold 16. */
+ * c); ret must hold BHXH_LDAP_ATTRS_MAX. */
+#define BHXH_LDAP_ATTRS_MAX 24
 void bhxh_ldap_attr_list(const struct bhxh_ldap_conf *c, const char **ret);
 
 /* A source built from entries: the dirsrc's records point into texts

@@ -45,7 +45,7 @@ struct bhxh_ldap_follow {
 	ldap_sync_t ls;
 	bool started, refreshed, full, present_mode, ended;
 	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
-	const char *attrs[20];
+	const char *attrs[BHXH_LDAP_ATTRS_MAX];
 	/* during a poll */
 	const struct bhxh_ldap_follow_ops *ops;
 	void *arg;
@@ -626,56 +626,70 @@ int bhxh_ldap_follow_start(struct bhxh_ldap_follow *f, LDAP *ld, char *err, size
 	return 0;
 }
 
+/* One ldap_sync_poll(): 1 when something was handled, 0 when nothing was
+ * there, -ECONNRESET when the search or the connection ended. */
+static int poll_once(struct bhxh_ldap_follow *f, char *err, size_t errlen)
+{
+	unsigned before = f->events;
+	int rc = ldap_sync_poll(&f->ls);
+
+	if (rc == LDAP_SYNC_REFRESH_REQUIRED) {
+		/* the server cannot go on from our state: read it all again */
+		snprintf(err, errlen, "%.200s: the server asks for a full refresh", f->c->uri);
+		f->cookielen = 0;
+		if (f->ls.ls_cookie.bv_val != NULL)
+			f->ls.ls_cookie.bv_len = 0;
+		return -ECONNRESET;
+	}
+	if (rc < 0 || (rc != LDAP_SUCCESS && rc != 0) || f->ended || f->error < 0) {
+		snprintf(err, errlen, "%.200s: %s", f->c->uri,
+			 f->ended ? "the server ended the sync search"
+				  : f->error < 0 ? strerror(-f->error)
+						 : ldap_err2string(rc < 0 ? LDAP_SERVER_DOWN : rc));
+		return -ECONNRESET;
+	}
+	return f->events != before;
+}
+
 int bhxh_ldap_follow_poll(struct bhxh_ldap_follow *f, int timeout_ms,
 			  const struct bhxh_ldap_follow_ops *ops, void *arg, char *err,
 			  size_t errlen)
 {
 	struct pollfd p = { -1, POLLIN, 0 };
-	bool waited = false;
-	int rc;
+	unsigned start = f->events;
+	int r = 0;
 
 	f->ops = ops;
 	f->arg = arg;
-	for (;;) {
-		/* what is already received (also by other searches on ld) */
-		unsigned before = f->events;
-
-		rc = ldap_sync_poll(&f->ls);
-		if (rc == LDAP_SYNC_REFRESH_REQUIRED) {
-			snprintf(err, errlen, "%.200s: the server asks for a full refresh",
-				 f->c->uri);
-			f->cookielen = 0;
-			f->ls.ls_cookie.bv_len = 0;
-			rc = -1;
+	for (int round = 0; round < 2; round++) {
+		/* What libldap already holds (also from other searches on the
+		 * same connection); a message just read from the socket may
+		 * need a second call to be handed over. */
+		for (int idle = 0; idle < 2;) {
+			r = poll_once(f, err, errlen);
+			if (r < 0)
+				goto out;
+			idle = r == 0 ? idle + 1 : 0;
 		}
-		if (rc < 0 || (rc != LDAP_SUCCESS && rc != 0) || f->ended || f->error < 0) {
-			if (!(rc == LDAP_SYNC_REFRESH_REQUIRED))
-				snprintf(err, errlen, "%.200s: %s", f->c->uri,
-					 f->ended ? "the server ended the sync search"
-						  : ldap_err2string(rc < 0 ? LDAP_SERVER_DOWN : rc));
-			f->ops = NULL;
-			return -ECONNRESET;
-		}
-		if (f->events != before)
-			continue;
-		if (waited)
+		if (f->events != start || round == 1)
 			break;
 		if (ldap_get_option(f->ls.ls_ld, LDAP_OPT_DESC, &p.fd) != LDAP_OPT_SUCCESS ||
 		    p.fd < 0) {
 			snprintf(err, errlen, "%.200s: connection closed", f->c->uri);
-			f->ops = NULL;
-			return -ECONNRESET;
+			r = -ECONNRESET;
+			goto out;
 		}
-		rc = poll(&p, 1, timeout_ms);
-		if (rc < 0 && errno != EINTR) {
-			snprintf(err, errlen, "poll: %s", strerror(errno));
-			f->ops = NULL;
-			return -errno;
+		r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno != EINTR) {
+			r = -errno;
+			snprintf(err, errlen, "poll: %s", strerror(-r));
+			goto out;
 		}
-		if (rc <= 0)
+		if (r <= 0)
 			break;
-		waited = true;
 	}
+	r = 0;
+out:
 	f->ops = NULL;
-	return 0;
+	return r;
 }

@@ -13,7 +13,7 @@ ldap_setup() {
 	slapd_init "$T/slapd" "$@"
 	{
 		ldif_directory 200 20
-		ldif_user alice 400001 600000
+		ldif_user alice 400001 600000 'userPassword: {CRYPT}$6$salt$hash'
 		ldif_user bob 400002 600000
 		ldif_group ldstaff 700001 alice bob
 	} >"$T/dir.ldif"

@@ -87,6 +87,7 @@ SCHEMA
 			echo "TLSCertificateKeyFile $d/server.key"
 		fi
 		echo "sizelimit unlimited"
+		echo "sockbuf_max_incoming_auth 33554432"
 		echo "database mdb"
 		echo "maxsize 1073741824"
 		echo "suffix \"$SLAPD_BASE\""
@@ -142,7 +143,7 @@ slapd_start() {
 	local port i
 	for port in $SLAPD_PORTS; do
 		"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/" \
-			>"$SLAPD_DIR/slapd.log" 2>&1 &
+			>"$SLAPD_DIR/slapd.log" 2>&1 9>&- &
 		SLAPD_PID=$!
 		on_exit "kill $SLAPD_PID; sleep 0.2; kill -9 $SLAPD_PID"
 		for i in $(seq 100); do
@@ -205,8 +206,10 @@ ldap_search() {
 
 # ldif_user NAME UID GID [EXTRA-LINES]: one posixAccount + shadowAccount.
 ldif_user() {
-	printf 'dn: uid=%s,ou=people,%s\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: shadowAccount\nuid: %s\ncn: User %s\nsn: %s\nuidNumber: %s\ngidNumber: %s\nhomeDirectory: /home/%s\nloginShell: /bin/bash\nshadowLastChange: 19000\nshadowMax: 99999\n%s\n' \
-		"$1" "$SLAPD_BASE" "$1" "$1" "$1" "$2" "$3" "$1" "${4:-}"
+	printf 'dn: uid=%s,ou=people,%s\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: shadowAccount\nuid: %s\ncn: User %s\nsn: %s\nuidNumber: %s\ngidNumber: %s\nhomeDirectory: /home/%s\nloginShell: /bin/bash\nshadowLastChange: 19000\nshadowMax: 99999\n' \
+		"$1" "$SLAPD_BASE" "$1" "$1" "$1" "$2" "$3" "$1"
+	[ -z "${4:-}" ] || printf '%s\n' "$4"
+	echo
 }
 
 # ldif_group NAME GID MEMBER...: an RFC 2307 posixGroup.
