@@ -183,8 +183,9 @@ int bhxh_ldap_connect(const struct bhxh_ldap_conf *c, LDAP **ret, char *err, siz
 		rc = ldap_start_tls_s(ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
 			r = seterr(rc == LDAP_SERVER_DOWN ? -ECONNREFUSED : -EPROTO, err, errlen,
-				   "%.200s: StartTLS failed: %s%s", c->uri, ldap_err2string(rc),
-				   diag(ld));
+				   "%.200s: StartTLS failed: %s (is the server's certificate "
+				   "signed by ldap_tls_cacert, for this host name?)",
+				   c->uri, ldap_err2string(rc));
 			goto fail;
 		}
 	}

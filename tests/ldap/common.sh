@@ -67,3 +67,37 @@ in_ns() {
 	} >"$T/ns.sh"
 	unshare -m sh "$T/ns.sh"
 }
+
+# cut_proxy LIMIT CUTS: a proxy to slapd that cuts the first CUTS
+# connections after LIMIT bytes from the server; sets PROXY_URI.
+cut_proxy() {
+	require_cmd python3
+	python3 "$top_srcdir/tests/ldap/cutproxy.py" "$SLAPD_PORT" "$1" "$2" 38930 38949 \
+		>"$T/proxy.port" 2>"$T/proxy.err" 9>&- &
+	PROXY_PID=$!
+	on_exit "kill $PROXY_PID"
+	for _ in $(seq 100); do
+		[ -s "$T/proxy.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/proxy.port" ] || fail "proxy did not start: $(cat "$T/proxy.err")"
+	PROXY_URI="ldap://127.0.0.1:$(cat "$T/proxy.port")/"
+}
+
+# db_gen: the installed generation (0: none)
+db_gen() {
+	"$BHXHCTL" --conf "$CONF" db status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
+}
+
+# expect_refused WHAT REGEX [sync args]: --once fails, says REGEX, and the
+# installed generation stays as it was.
+expect_refused() {
+	local what=$1 re=$2 g0 out rc=0
+	shift 2
+	g0=$(db_gen)
+	out=$(sync_once "$@" 2>&1) || rc=$?
+	[ "$rc" != 0 ] || fail "$what: accepted: $out"
+	echo "$what: $out"
+	assert_match "$re" "$out" "$what"
+	assert_eq "$g0" "$(db_gen)" "$what: generation"
+}
