@@ -504,6 +504,7 @@ static int follow(struct sync *s)
 			cli_err(_("the server does not offer the sync control; reading the whole "
 				  "directory every %llu s instead"),
 				(unsigned long long)s->lc->poll_interval);
+			bhxh_ldap_follow_stop(f);
 			bhxh_ldap_close(ld);
 			bhxh_ldap_follow_free(f);
 			return poll_loop(s);
@@ -513,6 +514,7 @@ static int follow(struct sync *s)
 				  "try in %u s)"),
 				(unsigned long long)s->generation, err, backoff);
 			set_state(s, "disconnected", err);
+			bhxh_ldap_follow_stop(f);
 			bhxh_ldap_close(ld);
 			for (unsigned i = 0; i < backoff * 10 && !stop_requested; i++)
 				(void)poll(NULL, 0, 100);

@@ -101,3 +101,32 @@ expect_refused() {
 	assert_match "$re" "$out" "$what"
 	assert_eq "$g0" "$(db_gen)" "$what: generation"
 }
+
+# follow_start [bhxhctl args]: bhxhctl db sync --follow in the background
+# (log in $T/follow.log); waits for the first generation.
+follow_start() {
+	"$BHXHCTL" --conf "$CONF" db sync --follow "$@" >>"$T/follow.log" 2>&1 9>&- &
+	FOLLOW_PID=$!
+	on_exit "kill $FOLLOW_PID"
+}
+follow_stop() {
+	kill "$FOLLOW_PID" 2>/dev/null
+	wait "$FOLLOW_PID" 2>/dev/null
+}
+
+# wait_until SECONDS CMD...: poll CMD every 50 ms
+wait_until() {
+	local n=$(( $1 * 20 ))
+	shift
+	for _ in $(seq "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+status_is() { "$BHXHCTL" --conf "$CONF" db status --json | grep -q "\"state\":\"$1\""; }
+gen_is() { [ "$(db_gen)" = "$1" ]; }
+
+# ns_absent NAME: the account does not resolve through the plugin
+ns_absent() { ! echo "getent passwd '$1'" | in_ns >/dev/null 2>&1; }
