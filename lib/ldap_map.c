@@ -201,8 +201,18 @@ static const struct bhxh_ldap_attr *attr(const struct bhxh_ldap_entry *e, const 
 
 enum bhxh_ldap_kind bhxh_ldap_kind(const struct bhxh_ldap_attrs *a, const struct bhxh_ldap_entry *e)
 {
+	static const char *const person[] = { "posixAccount", "shadowAccount", "person",
+					      "inetOrgPerson", "user", "account" };
+	const struct bhxh_ldap_attr *oc = attr(e, "objectClass");
+
 	if (attr(e, a->uidnumber) != NULL)
 		return BHXH_LDAP_USER;
+	/* an account without its uid number is still an account (and is
+	 * refused as such), not a group */
+	for (size_t i = 0; oc != NULL && i < oc->nvals; i++)
+		for (size_t k = 0; k < BHXH_ARRAY_SIZE(person); k++)
+			if (strcasecmp(oc->vals[i].p, person[k]) == 0)
+				return BHXH_LDAP_USER;
 	if (attr(e, a->gidnumber) != NULL)
 		return BHXH_LDAP_GROUP;
 	return BHXH_LDAP_OTHER;
@@ -216,6 +226,7 @@ void bhxh_ldap_attr_list(const struct bhxh_ldap_conf *c, const char **ret)
 	const struct bhxh_ldap_attrs *a = &c->attr;
 	size_t n = 0;
 
+	ret[n++] = "objectClass";
 	ret[n++] = a->uid;
 	ret[n++] = a->uidnumber;
 	ret[n++] = a->gidnumber;
@@ -381,7 +392,7 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 		for (size_t i = 0; pa != NULL && i < pa->nvals; i++) {
 			const struct bhxh_ldap_val *v = &pa->vals[i];
 
-			if (v->len > 7 && strncasecmp(v->p, "{CRYPT}", 7) == 0) {
+			if (v->len >= 7 && strncasecmp(v->p, "{CRYPT}", 7) == 0) {
 				if (!val_ok(v) || v->p[7] == '\0')
 					return seterr(err, errlen, "%s: malformed {CRYPT} %s",
 						      e->dn, a->password);

@@ -46,8 +46,10 @@ struct bhxh_ldap_entry {
 };
 
 /* What the entry is, from its attributes: an account has the uid-number
- * attribute, a group the gid-number attribute and no uid number; anything
- * else is ignored (e.g. an organizational unit seen by a sync search). */
+ * attribute or an account object class (posixAccount, person, user...), a
+ * group the gid-number attribute; anything else is ignored (e.g. an
+ * organizational unit seen by a sync search).  (--once knows the kind from
+ * the search that found the entry.) */
 enum bhxh_ldap_kind { BHXH_LDAP_OTHER = 0, BHXH_LDAP_USER, BHXH_LDAP_GROUP };
 enum bhxh_ldap_kind bhxh_ldap_kind(const struct bhxh_ldap_attrs *a,
 				   const struct bhxh_ldap_entry *e);
