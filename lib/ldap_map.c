@@ -600,12 +600,11 @@ static void name_dn(char *err, size_t errlen, struct tbuf *const *tb)
 	size_t k;
 
 	for (k = 0; k < BHXH_ARRAY_SIZE(kinds); k++)
-		if (strncmp(err, kinds[k], strlen(kinds[k])) == 0) {
-			b = tb[k];
+		if (strncmp(err, kinds[k], strlen(kinds[k])) == 0)
 			break;
-		}
-	if (b == NULL)
+	if (k == BHXH_ARRAY_SIZE(kinds))
 		return;
+	b = tb[k];
 	line = strtoul(err + strlen(kinds[k]), &end, 10);
 	if (end[0] != ':' || line == 0 || line > b->lines)
 		return;

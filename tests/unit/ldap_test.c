@@ -34,7 +34,7 @@ static void teardown(void)
 	bhxh_ldap_src_free(&src);
 }
 
-/* ent(DN, "attr", "value", ..., NULL): one entry (values of the same
+/* ent(DN, "attr", "value", ..., END): one entry (values of the same
  * attribute listed one after the other are one multi-valued attribute). */
 static struct bhxh_ldap_entry *ent(const char *dn, ...)
 {
@@ -46,7 +46,7 @@ static struct bhxh_ldap_entry *ent(const char *dn, ...)
 	memset(&b, 0, sizeof(b));
 	bhxh_ldap_eb_begin(&b, dn);
 	va_start(ap, dn);
-	while ((a = va_arg(ap, const char *)) != NULL) {
+	while ((a = va_arg(ap, const char *)) != END) {
 		const char *v = va_arg(ap, const char *);
 
 		if (last == NULL || strcmp(last, a) != 0)
@@ -72,6 +72,8 @@ static int build(void)
 }
 
 #define ALICE "uid=alice,ou=people,dc=x"
+/* the end of ent()'s list, typed as its arguments */
+#define END ((const char *)0)
 
 START_TEST(test_user_mapping)
 {
@@ -80,10 +82,10 @@ START_TEST(test_user_mapping)
 	ent(ALICE, "uid", "alice", "uidNumber", "200001", "gidNumber", "200002", "cn",
 	    "Alice A", "homeDirectory", "/home/alice", "userPassword", "{SSHA}xyz",
 	    "userPassword", "{crypt}$6$s$h", "shadowLastChange", "19000", "shadowMax", "90",
-	    NULL);
+	    END);
 	ent("uid=bob,ou=people,dc=x", "uid", "bobby", "uid", "bob", "uidNumber", "200003",
 	    "gidNumber", "200002", "gecos", "Bob", "homeDirectory", "/home/bob", "loginShell",
-	    "/bin/zsh", NULL);
+	    "/bin/zsh", END);
 	ck_assert_int_eq(build(), 0);
 	ck_assert_uint_eq(src.s.nusers, 2);
 	u = bhxh_dirsrc_user(&src.s, "alice");
@@ -141,7 +143,7 @@ START_TEST(test_user_refusals)
 	v[k][0] = b->attr;
 	v[k][1] = b->value;
 	ent(ALICE, v[0][0], v[0][1], v[1][0], v[1][1], v[2][0], v[2][1], v[3][0], v[3][1],
-	    v[4][0], v[4][1], v[5][0], v[5][1], NULL);
+	    v[4][0], v[4][1], v[5][0], v[5][1], END);
 	ck_assert_int_eq(build(), -EINVAL);
 	ck_assert_msg(strncmp(err, ALICE ":", strlen(ALICE) + 1) == 0, "no DN: %s", err);
 	ck_assert_msg(strstr(err, b->msg) != NULL, "%s: '%s' not in '%s'", b->attr, b->msg, err);
@@ -155,18 +157,18 @@ START_TEST(test_missing_and_sizes)
 	memset(big, 'g', BHXH_LDAP_VAL_MAX + 1);
 	big[BHXH_LDAP_VAL_MAX + 1] = '\0';
 	ent(ALICE, "objectClass", "posixAccount", "uid", "alice", "gidNumber", "1",
-	    "homeDirectory", "/h", NULL);
+	    "homeDirectory", "/h", END);
 	ck_assert_int_eq(ents[nents - 1]->kind, BHXH_LDAP_USER);
 	ck_assert_int_eq(build(), -EINVAL);
 	ck_assert_str_eq(err, ALICE ": missing uidNumber");
 	bhxh_ldap_entry_free(ents[--nents]);
 	/* exactly the cap is accepted, one more byte refused */
 	ent(ALICE, "uid", "alice", "uidNumber", "5", "gidNumber", "1", "homeDirectory", "/h",
-	    "gecos", big + 1, NULL);
+	    "gecos", big + 1, END);
 	ck_assert_int_eq(build(), 0);
 	bhxh_ldap_entry_free(ents[--nents]);
 	ent(ALICE, "uid", "alice", "uidNumber", "5", "gidNumber", "1", "homeDirectory", "/h",
-	    "gecos", big, NULL);
+	    "gecos", big, END);
 	ck_assert_int_eq(build(), -EINVAL);
 	ck_assert_str_eq(err, ALICE ": gecos is longer than 4096 bytes");
 	free(big);
@@ -176,9 +178,9 @@ END_TEST
 START_TEST(test_duplicates_name_dn)
 {
 	ent(ALICE, "uid", "alice", "uidNumber", "5", "gidNumber", "1", "homeDirectory", "/h",
-	    NULL);
+	    END);
 	ent("uid=alice,ou=other,dc=x", "uid", "alice", "uidNumber", "6", "gidNumber", "1",
-	    "homeDirectory", "/h", NULL);
+	    "homeDirectory", "/h", END);
 	ck_assert_int_eq(build(), -EINVAL);
 	ck_assert_str_eq(err, "uid=alice,ou=other,dc=x: duplicate user 'alice' (also " ALICE ")");
 }
@@ -199,14 +201,14 @@ START_TEST(test_rfc2307bis)
 
 	conf.ldap.schema = BHXH_LDAP_RFC2307BIS;
 	ent(ALICE, "uid", "alice", "uidNumber", "5", "gidNumber", "1", "homeDirectory", "/h",
-	    NULL);
+	    END);
 	ent("uid=bob,ou=people,dc=x", "uid", "bob", "uidNumber", "6", "gidNumber", "1",
-	    "homeDirectory", "/h", NULL);
+	    "homeDirectory", "/h", END);
 	ent("cn=outer,dc=x", "cn", "outer", "gidNumber", "10", "memberUid", "carol", "member",
 	    "cn=inner,dc=x", "member", "UID=Alice, OU=People, DC=x", "member", "cn=gone,dc=x",
-	    NULL);
+	    END);
 	ent("cn=inner,dc=x", "cn", "inner", "gidNumber", "11", "member", "uid=bob,ou=people,dc=x",
-	    "member", "uid=alice,ou=people,dc=x", NULL);
+	    "member", "uid=alice,ou=people,dc=x", END);
 	ck_assert_int_eq(build(), 0);
 	g = bhxh_dirsrc_group(&src.s, "outer");
 	ck_assert_ptr_nonnull(g);
@@ -216,8 +218,8 @@ START_TEST(test_rfc2307bis)
 	ck_assert_str_eq(src.s.members[g->mem + 1], "bob");
 	ck_assert_str_eq(src.s.members[g->mem + 2], "alice");
 	/* a cycle */
-	ent("cn=c1,dc=x", "cn", "c1", "gidNumber", "12", "member", "cn=c2,dc=x", NULL);
-	ent("cn=c2,dc=x", "cn", "c2", "gidNumber", "13", "member", "cn=c1,dc=x", NULL);
+	ent("cn=c1,dc=x", "cn", "c1", "gidNumber", "12", "member", "cn=c2,dc=x", END);
+	ent("cn=c2,dc=x", "cn", "c2", "gidNumber", "13", "member", "cn=c1,dc=x", END);
 	ck_assert_int_eq(build(), -EINVAL);
 	ck_assert_msg(strstr(err, "group cycle through cn=c") != NULL, "%s", err);
 }
@@ -226,7 +228,7 @@ END_TEST
 START_TEST(test_revoked)
 {
 	struct bhxh_ldap_entry *e = ent(ALICE, "uid", "alice", "uidNumber", "5", "gidNumber",
-					"1", "homeDirectory", "/h", NULL);
+					"1", "homeDirectory", "/h", END);
 
 	e->revoked = true;
 	ck_assert_int_eq(build(), 0);
@@ -236,7 +238,7 @@ END_TEST
 
 START_TEST(test_serialized)
 {
-	struct bhxh_ldap_entry *e = ent(ALICE, "uid", "alice", "cn", "", NULL), *f = NULL;
+	struct bhxh_ldap_entry *e = ent(ALICE, "uid", "alice", "cn", "", END), *f = NULL;
 	const uint8_t *b;
 	size_t len;
 
