@@ -139,6 +139,7 @@ static void set_state(struct sync *s, const char *state, const char *error)
 
 struct counts {
 	unsigned added, removed, changed;
+	uint64_t removed_users;
 	char revoked[1024]; /* names newly revoked or removed, comma-separated */
 	unsigned nrevoked;
 };
@@ -247,6 +248,7 @@ static void count_changes(const struct bhxh_db *old, const struct bhxh_dirsrc *s
 
 		if (name != NULL && bhxh_dirsrc_user(src, name) == NULL) {
 			k->removed++;
+			k->removed_users++;
 			add_revoked(k, name);
 		}
 	}
@@ -317,14 +319,8 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 		gen = old.generation + 1;
 	count_changes(have_old ? &old : NULL, &ls.s, &k);
 	if (have_old && old.nusers > 0 && !s->force) {
-		uint64_t removed_users = 0;
+		uint64_t removed_users = k.removed_users;
 
-		for (uint64_t i = 0; i < old.nusers; i++) {
-			const char *name = bhxh_db_str(&old, old.users[i].name);
-
-			if (name != NULL && bhxh_dirsrc_user(&ls.s, name) == NULL)
-				removed_users++;
-		}
 		if (removed_users * 100 > s->cli->conf.dir.db_max_delete * old.nusers) {
 			snprintf(err, sizeof(err),
 				 "this update removes %llu of %llu accounts, more than "
@@ -414,6 +410,8 @@ struct follow_ctx {
 	struct sync *s;
 	bool dirty;
 	long long first_change, last_change;
+	bool unsaved;
+	long long last_save;
 };
 
 static void on_refreshed(void *arg)
@@ -435,26 +433,43 @@ static void on_changed(void *arg)
 	fc->last_change = t;
 }
 
-/* Apply the follower's entries (revocations asked again first). */
+/* Apply the follower's entries.  The revoked filter is asked about every
+ * account after a refresh, and about the changed accounts alone after that
+ * (one base-scope search each). */
 static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 {
-	struct bhxh_ldap_entry **ents;
-	size_t n = bhxh_ldap_follow_entries(f, &ents);
+	struct bhxh_ldap_entry **ents, **changed;
+	size_t n, nch;
 	char err[BHXH_ERR_MAX];
-	int r = bhxh_ldap_mark_revoked(ld, s->lc, ents, n, err, sizeof(err));
+	bool full;
+	int r = 0;
 
+	nch = bhxh_ldap_follow_take_changed(f, &changed, &full);
+	n = bhxh_ldap_follow_entries(f, &ents);
+	if (full)
+		r = bhxh_ldap_mark_revoked(ld, s->lc, ents, n, err, sizeof(err));
+	for (size_t i = 0; !full && r == 0 && i < nch; i++)
+		r = bhxh_ldap_check_revoked(ld, s->lc, changed[i], err, sizeof(err));
 	if (r < 0) {
 		cli_err(_("cannot read the directory, nothing installed: %s"), err);
 		return FAILED;
 	}
-	r = apply(s, ents, n);
-	if (r == APPLIED || r == UNCHANGED) {
-		int w = bhxh_ldap_follow_save(f);
+	return apply(s, ents, n);
+}
 
-		if (w < 0)
-			cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
-	}
-	return r;
+/* Save the sync state (cookie and entries): at most every SAVE_EVERY_MS
+ * while changes come, when they stop, and at the end.  After a crash the
+ * follower resumes from an older cookie; the server sends the changes
+ * again, which are whole entries: nothing is lost. */
+#define SAVE_EVERY_MS 10000
+#define SAVE_IDLE_MS 2000
+
+static void save_state(struct bhxh_ldap_follow *f)
+{
+	int w = bhxh_ldap_follow_save(f);
+
+	if (w < 0)
+		cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
 }
 
 /* Without the sync control: a full read every poll_interval. */
@@ -476,7 +491,7 @@ static int follow(struct sync *s)
 {
 	const struct bhxh_ldap_follow_ops ops = { on_refreshed, on_changed };
 	struct bhxh_ldap_follow *f = NULL;
-	struct follow_ctx fc = { s, false, 0, 0 };
+	struct follow_ctx fc = { s, false, 0, 0, false, 0 };
 	unsigned backoff = 1;
 	int r;
 
@@ -541,16 +556,35 @@ static int follow(struct sync *s)
 					due = fc.first_change + 1000;
 				if (t >= due) {
 					fc.dirty = false;
-					(void)follow_apply(s, f, ld);
+					if (follow_apply(s, f, ld) != FAILED)
+						fc.unsaved = true;
+					if (fc.unsaved && now_ms() - fc.last_save >= SAVE_EVERY_MS) {
+						save_state(f);
+						fc.unsaved = false;
+						fc.last_save = now_ms();
+					}
 					s->last_ok = now_s();
 					write_status(s);
 					continue;
 				}
 				wait = (int)(due - t);
+			} else if (fc.unsaved) {
+				if (t - fc.last_change >= SAVE_IDLE_MS) {
+					save_state(f);
+					fc.unsaved = false;
+					fc.last_save = t;
+					continue;
+				}
+				wait = (int)(fc.last_change + SAVE_IDLE_MS - t);
 			}
 			r = bhxh_ldap_follow_poll(f, wait, &ops, &fc, err, sizeof(err));
 			if (r < 0)
 				break;
+		}
+		if (fc.unsaved) {
+			save_state(f);
+			fc.unsaved = false;
+			fc.last_save = now_ms();
 		}
 		bhxh_ldap_follow_stop(f);
 		bhxh_ldap_close(ld);

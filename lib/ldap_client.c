@@ -438,6 +438,31 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	return r;
 }
 
+int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			    struct bhxh_ldap_entry *e, char *err, size_t errlen)
+{
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	LDAPMessage *res = NULL;
+	int rc;
+
+	e->revoked = false;
+	if (c->revoked_filter[0] == '\0' || e->kind != BHXH_LDAP_USER)
+		return 0;
+	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
+	rc = ldap_search_ext_s(ld, e->dn, LDAP_SCOPE_BASE, filter, attrs, 0, NULL, NULL, &tv, 1,
+			       &res);
+	if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT)
+		e->revoked = rc == LDAP_SUCCESS && ldap_count_entries(ld, res) > 0;
+	if (res != NULL)
+		ldap_msgfree(res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT)
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, e->dn, ldap_err2string(rc), diag(ld));
+	return 0;
+}
+
 int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
 		       char *err, size_t errlen)
 {

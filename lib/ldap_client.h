@@ -41,6 +41,11 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			   struct bhxh_ldap_entry *const *ents, size_t n, char *err,
 			   size_t errlen);
 
+/* Set e->revoked from one base-scope search of e (an account changed while
+ * following: the filter is asked about it alone). */
+int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			    struct bhxh_ldap_entry *e, char *err, size_t errlen);
+
 /* ---- following (RFC 4533 refreshAndPersist) ---------------------------- */
 
 struct bhxh_ldap_follow;
@@ -72,6 +77,11 @@ void bhxh_ldap_follow_stop(struct bhxh_ldap_follow *f);
 /* The current entries (pointers valid until the next poll). */
 size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret);
 bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f);
+/* The entries added or changed since the last call (pointers valid until
+ * the next poll); *ret_full is true when a refresh happened since, and
+ * every entry must be looked at again. */
+size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret,
+				     bool *ret_full);
 /* Save the cookie and the entries (root-only file in state_dir, written
  * atomically): a restart resumes from them. */
 int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f);

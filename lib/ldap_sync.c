@@ -40,6 +40,10 @@ struct bhxh_ldap_follow {
 	size_t mask, used, live;
 	struct bhxh_ldap_entry **list; /* the live entries, rebuilt on demand */
 	bool list_ok;
+	uint8_t (*changed)[UUID_LEN];  /* added or modified since the last take */
+	size_t nchanged, cachanged;
+	struct bhxh_ldap_entry **chlist;
+	bool need_full;               /* a refresh happened since the last take */
 	uint8_t cookie[COOKIE_MAX];
 	size_t cookielen;
 	ldap_sync_t ls;
@@ -136,6 +140,20 @@ static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_en
 	s->tomb = false;
 	s->present = true;
 	f->list_ok = false;
+	if (f->refreshed && !f->need_full) {
+		if (f->nchanged == f->cachanged) {
+			size_t nc = f->cachanged ? 2 * f->cachanged : 64;
+			void *q = realloc(f->changed, nc * UUID_LEN);
+
+			if (q == NULL) {
+				f->need_full = true; /* look at everything instead */
+				return 0;
+			}
+			f->changed = q;
+			f->cachanged = nc;
+		}
+		memcpy(f->changed[f->nchanged++], u, UUID_LEN);
+	}
 	return 0;
 }
 
@@ -193,6 +211,33 @@ size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_ent
 	}
 	*ret = f->list;
 	return f->live;
+}
+
+size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret,
+				     bool *ret_full)
+{
+	size_t n = 0;
+	struct bhxh_ldap_entry **l = realloc(f->chlist, (f->nchanged + 1) * sizeof(*l));
+
+	*ret_full = f->need_full;
+	f->need_full = false;
+	if (l == NULL) {
+		*ret_full = true;
+		f->nchanged = 0;
+		*ret = f->chlist;
+		return 0;
+	}
+	f->chlist = l;
+	for (size_t i = 0; i < f->nchanged; i++) {
+		bool found;
+		struct slot *s = find(f, f->changed[i], &found);
+
+		if (found)
+			l[n++] = s->e;
+	}
+	f->nchanged = 0;
+	*ret = l;
+	return n;
 }
 
 bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f)
@@ -255,6 +300,12 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	if (f->started && f->ls.ls_cookie.bv_val != NULL &&
+	    f->ls.ls_cookie.bv_len <= COOKIE_MAX) {
+		/* the cookie of the entries in memory now */
+		memcpy(f->cookie, f->ls.ls_cookie.bv_val, f->ls.ls_cookie.bv_len);
+		f->cookielen = f->ls.ls_cookie.bv_len;
+	}
 	n32 = (uint32_t)f->cookielen;
 	if ((r = write_all(fd, CACHE_MAGIC, 8, &crc)) < 0 ||
 	    (r = write_all(fd, &f->confsum, 8, &crc)) < 0 || (r = write_all(fd, &n32, 4, &crc)) < 0 ||
@@ -413,6 +464,8 @@ void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
 	clear_all(f);
 	free(f->t);
 	free(f->list);
+	free(f->changed);
+	free(f->chlist);
 	bhxh_wipe(f, sizeof(*f));
 	free(f);
 }
@@ -519,6 +572,8 @@ static int on_intermediate(ldap_sync_t *ls, LDAPMessage *msg, BerVarray uuids,
 					del_slot(f, &f->t[i]);
 		}
 		f->refreshed = true;
+		f->need_full = true;
+		f->nchanged = 0;
 		if (f->ops != NULL && f->ops->refreshed != NULL)
 			f->ops->refreshed(f->arg);
 		break;

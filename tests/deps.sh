@@ -14,6 +14,7 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   clang libclang-rt-14-dev
   openssh-client sshpass
   libldap-dev ldap-utils openssl"
+  libldap-dev ldap-utils openssl time"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1

@@ -13,6 +13,9 @@
 #include "conf.h"
 #include "ldap_map.h"
 
+/* the end of ent()'s list, typed as its arguments */
+#define END ((const char *)0)
+
 static struct bhxh_conf conf;
 static struct bhxh_ldap_entry *ents[16];
 static size_t nents;
@@ -72,8 +75,6 @@ static int build(void)
 }
 
 #define ALICE "uid=alice,ou=people,dc=x"
-/* the end of ent()'s list, typed as its arguments */
-#define END ((const char *)0)
 
 START_TEST(test_user_mapping)
 {

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Benchmark of bhxhctl db sync against a private slapd on 127.0.0.1 (not run
+# by make check):
+#   1. full sync (--once) of NUSERS accounts and NGROUPS groups: wall time
+#      and peak memory, against the floor of ldapsearch dumping the same
+#      entries to /dev/null;
+#   2. latency from ldapmodify returning to the change being visible through
+#      getpwnam() (glibc + the plugin, in a process that keeps running) with
+#      --follow: median and 99th percentile over NCHANGES changes.
+# usage (root): tests/bench/ldap_sync_bench.sh BUILDDIR [NUSERS NGROUPS NCHANGES]
+set -u
+top_builddir=$(cd "${1:?usage: $0 BUILDDIR [NUSERS NGROUPS NCHANGES]}" && pwd)
+top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+NU=${2:-100000} NG=${3:-2000} NC=${4:-100}
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/ldap/common.sh"
+require_root
+require_slapd
+T=$(scratch_dir)
+slapd_init "$T/slapd"
+ldif_directory "$NU" "$NG" >"$T/dir.ldif"
+slapd_load "$T/dir.ldif"
+slapd_start
+DB="$T/db" STATE="$T/state"
+printf '%s\n' "$SLAPD_READER_PW" >"$T/pw"
+chmod 600 "$T/pw"
+write_conf "db_max_delete = 100"
+peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
+
+echo "== $NU accounts, $NG groups"
+for run in 1 2 3; do
+	/usr/bin/time -v ldapsearch -x -LLL -H "$SLAPD_URI" -D "$SLAPD_READER_DN" \
+		-w "$SLAPD_READER_PW" -b "$SLAPD_BASE" \
+		'(|(objectClass=posixAccount)(objectClass=posixGroup))' >/dev/null 2>"$T/t.search"
+	rm -rf "$DB" "$STATE"
+	/usr/bin/time -v "$BHXHCTL" --conf "$CONF" db sync --once >/dev/null 2>"$T/t.sync" ||
+		fail "sync: $(cat "$T/t.sync")"
+	echo "run $run: ldapsearch $(wall "$T/t.search") ($(peak "$T/t.search") KB)," \
+		"db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)"
+done
+
+echo "== latency over $NC changes (--follow, ldap_batch_ms default)"
+"$BHXHCTL" --conf "$CONF" db sync --follow >"$T/follow.log" 2>&1 9>&- &
+FP=$!
+on_exit "kill $FP"
+for _ in $(seq 600); do
+	"$BHXHCTL" --conf "$CONF" db status --json 2>/dev/null | grep -q '"state":"connected"' && break
+	sleep 0.1
+done
+cat >"$T/lat.py" <<PY
+import pwd, subprocess, time, statistics
+lat = []
+for i in range($NC):
+    shell = "/bin/sh%d" % i
+    ldif = "dn: uid=u%d,ou=people,$SLAPD_BASE\nchangetype: modify\nreplace: loginShell\nloginShell: %s\n" % (i, shell)
+    subprocess.run(["ldapmodify", "-x", "-H", "$SLAPD_URI", "-D", "$SLAPD_ROOTDN", "-w", "$SLAPD_ROOTPW"],
+                   input=ldif.encode(), stdout=subprocess.DEVNULL, check=True)
+    t0 = time.monotonic()
+    while pwd.getpwnam("u%d" % i).pw_shell != shell:
+        if time.monotonic() - t0 > 10:
+            raise SystemExit("change %d not seen in 10 s" % i)
+        time.sleep(0.001)
+    lat.append((time.monotonic() - t0) * 1000)
+    time.sleep(0.3)  # one change at a time: no batching of two changes
+lat.sort()
+print("median %.0f ms, p99 %.0f ms, min %.0f ms, max %.0f ms" % (
+    statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))], lat[0], lat[-1]))
+PY
+in_ns <<NS
+python3 "$T/lat.py"
+NS
+grep -c "installed generation" "$T/follow.log" | sed 's/^/generations installed while following: /'
