@@ -71,3 +71,43 @@ in_ns <<NS
 python3 "$T/lat.py"
 NS
 grep -c "installed generation" "$T/follow.log" | sed 's/^/generations installed while following: /'
+
+# 3. What one persistent search costs the server: slapd's memory and CPU for
+# NC changes with no listener and with NL ldapsearch -E sync=rp listeners
+# (each the same search as one machine's follower).
+NL=${NL:-50}
+kill "$FP" 2>/dev/null
+wait "$FP" 2>/dev/null
+cpu() { awk '{print $14 + $15}' "/proc/$SLAPD_PID/stat"; }
+rss() { sed -n 's/^VmRSS:[[:space:]]*//p' "/proc/$SLAPD_PID/status"; }
+changes() { # N PREFIX
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf 'dn: uid=u%d,ou=people,%s\nchangetype: modify\nreplace: loginShell\nloginShell: /bin/%s%d\n\n' \
+			"$i" "$SLAPD_BASE" "$2" "$i"
+	done | ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
+}
+c0=$(cpu)
+changes "$NC" a
+c1=$(cpu)
+r0=$(rss)
+pids=()
+for ((l = 0; l < NL; l++)); do
+	ldapsearch -x -LLL -H "$SLAPD_URI" -D "$SLAPD_READER_DN" -w "$SLAPD_READER_PW" \
+		-b "$SLAPD_BASE" -E '!sync=rp' \
+		'(|(objectClass=posixAccount)(objectClass=posixGroup))' >/dev/null 2>&1 9>&- &
+	pids+=($!)
+done
+sleep 5
+r1=$(rss)
+c2=$(cpu)
+changes "$NC" b
+sleep 2
+c3=$(cpu)
+kill "${pids[@]}" 2>/dev/null
+wait "${pids[@]}" 2>/dev/null
+hz=$(getconf CLK_TCK)
+echo "== slapd cost of persistent searches ($NL listeners, $NC changes)"
+echo "memory: $r0 before, $r1 with $NL listeners (after their refresh)"
+echo "CPU for $NC changes: $(( (c1 - c0) * 1000 / hz )) ms without listeners," \
+	"$(( (c3 - c2) * 1000 / hz )) ms with $NL"

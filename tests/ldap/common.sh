@@ -37,7 +37,7 @@ write_conf() {
 		echo "ldap_bind_pw_file = $T/pw"
 		echo "ldap_state_dir = $STATE"
 		echo "ldap_revoked_filter = (employeeType=revoked)"
-		echo "ldap_timeout = 3"
+		echo "ldap_timeout = 10"
 		for l in "$@"; do echo "$l"; done
 	} >"$CONF"
 	chmod 600 "$CONF"
