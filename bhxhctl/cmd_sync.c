@@ -472,18 +472,45 @@ static void save_state(struct bhxh_ldap_follow *f)
 		cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
 }
 
-/* Without the sync control: a full read every poll_interval. */
+/* Without the sync control: every poll_interval, a fingerprint of the
+ * directory (DNs and modifyTimestamps, revoked DNs: no attribute values);
+ * the whole directory is read only when it changed. */
 static int poll_loop(struct sync *s)
 {
+	uint64_t last = 0;
+	bool have_last = false;
+
 	s->mode = "poll";
 	while (!stop_requested) {
-		int r = once(s);
+		char err[BHXH_ERR_MAX];
+		uint64_t fp = 0;
+		LDAP *ld = NULL;
+		int r = bhxh_ldap_connect(s->lc, &ld, err, sizeof(err));
 
-		if (r != FAILED)
+		if (r == 0)
+			r = bhxh_ldap_fingerprint(ld, s->lc, &fp, err, sizeof(err));
+		bhxh_ldap_close(ld);
+		if (r < 0) {
+			cli_err(_("directory unreachable, still serving generation %llu: %s (next "
+				  "try in %u s)"),
+				(unsigned long long)s->generation, err,
+				(unsigned)s->lc->poll_interval);
+			set_state(s, "disconnected", err);
+		} else if (!have_last || fp != last) {
+			r = once(s);
+			if (r != FAILED) {
+				last = fp;
+				have_last = true;
+				set_state(s, "polling", "");
+			}
+		} else {
+			s->last_ok = now_s();
 			set_state(s, "polling", NULL);
+		}
 		for (uint64_t i = 0; i < s->lc->poll_interval * 10 && !stop_requested; i++)
 			(void)poll(NULL, 0, 100);
 	}
+	set_state(s, "stopped", NULL);
 	return CLI_OK;
 }
 

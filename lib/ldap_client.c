@@ -438,6 +438,71 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	return r;
 }
 
+struct fp {
+	uint64_t sum, n;
+	uint64_t salt;
+};
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+/* Order-independent: the sum of one hash per entry. */
+static int fp_one(void *arg, LDAP *ld, LDAPMessage *m)
+{
+	struct fp *f = arg;
+	char *dn = ldap_get_dn(ld, m), *cd;
+	struct berval **v;
+	uint64_t h = 1469598103934665603ULL ^ f->salt;
+
+	if (dn == NULL)
+		return -EBADMSG;
+	cd = bhxh_ldap_dn_canon(dn);
+	ldap_memfree(dn);
+	if (cd == NULL)
+		return -ENOMEM;
+	h = fnv(h, cd);
+	free(cd);
+	v = ldap_get_values_len(ld, m, "modifyTimestamp");
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		for (size_t k = 0; k < v[i]->bv_len; k++)
+			h = (h ^ (unsigned char)v[i]->bv_val[k]) * 1099511628211ULL;
+	if (v != NULL)
+		ldap_value_free_len(v);
+	f->sum += h;
+	f->n++;
+	return 0;
+}
+
+int bhxh_ldap_fingerprint(LDAP *ld, const struct bhxh_ldap_conf *c, uint64_t *ret, char *err,
+			  size_t errlen)
+{
+	char *ts[] = { (char *)"modifyTimestamp", NULL };
+	char *none[] = { (char *)LDAP_NO_ATTRS, NULL };
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	struct fp f = { 0, 0, 1 };
+	int r;
+
+	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter, ts, fp_one, &f,
+		  err, errlen);
+	f.salt = 2;
+	if (r == 0)
+		r = paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter, ts,
+			  fp_one, &f, err, errlen);
+	f.salt = 3;
+	if (r == 0 && c->revoked_filter[0] != '\0') {
+		snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
+		r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, none, fp_one,
+			  &f, err, errlen);
+	}
+	if (r == 0)
+		*ret = f.sum ^ (f.n * 0x9e3779b97f4a7c15ULL);
+	return r;
+}
+
 int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			    struct bhxh_ldap_entry *e, char *err, size_t errlen)
 {

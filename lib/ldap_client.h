@@ -41,6 +41,14 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			   struct bhxh_ldap_entry *const *ents, size_t n, char *err,
 			   size_t errlen);
 
+/* A fingerprint of the directory without reading it: every account's and
+ * group's DN with its modifyTimestamp, and the DNs matching the revoked
+ * filter (searches that return no attribute values).  Any addition,
+ * deletion, modification or revocation changes it; the fallback for
+ * servers without the sync control reads the whole directory only then. */
+int bhxh_ldap_fingerprint(LDAP *ld, const struct bhxh_ldap_conf *c, uint64_t *ret, char *err,
+			  size_t errlen);
+
 /* Set e->revoked from one base-scope search of e (an account changed while
  * following: the filter is asked about it alone). */
 int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
