@@ -190,8 +190,15 @@ int bhxh_ldap_connect(const struct bhxh_ldap_conf *c, LDAP **ret, char *err, siz
 		}
 	}
 	if (c->sasl_external) {
+		/* EXTERNAL: the server may answer "in progress" with an empty
+		 * challenge; the answer is an empty authorization identity. */
+		struct berval empty = { 0, (char *)"" };
+
 		rc = ldap_sasl_bind_s(ld, c->bind_dn[0] ? c->bind_dn : NULL, "EXTERNAL", NULL,
 				      NULL, NULL, NULL);
+		for (int i = 0; i < 3 && rc == LDAP_SASL_BIND_IN_PROGRESS; i++)
+			rc = ldap_sasl_bind_s(ld, c->bind_dn[0] ? c->bind_dn : NULL, "EXTERNAL",
+					      &empty, NULL, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
 			r = seterr(errno_of(rc), err, errlen, "%.200s: SASL EXTERNAL bind: %s%s",
 				   c->uri, ldap_err2string(rc), diag(ld));

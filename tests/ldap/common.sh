@@ -26,15 +26,18 @@ ldap_setup() {
 	write_conf
 }
 
-# write_conf [EXTRA-LINES...]: the configuration (0600).
+# write_conf [EXTRA-LINES...]: the configuration (0600); LDAP_URI_OVERRIDE
+# replaces the URI, LDAP_NO_BIND=1 leaves out the simple bind.
 write_conf() {
 	CONF="$T/bhxh.conf"
 	{
 		echo "db_dir = $DB"
 		echo "ldap_uri = ${LDAP_URI_OVERRIDE:-$SLAPD_URI}"
 		echo "ldap_base = $SLAPD_BASE"
-		echo "ldap_bind_dn = $SLAPD_READER_DN"
-		echo "ldap_bind_pw_file = $T/pw"
+		if [ -z "${LDAP_NO_BIND:-}" ]; then
+			echo "ldap_bind_dn = $SLAPD_READER_DN"
+			echo "ldap_bind_pw_file = $T/pw"
+		fi
 		echo "ldap_state_dir = $STATE"
 		echo "ldap_revoked_filter = (employeeType=revoked)"
 		echo "ldap_timeout = 10"

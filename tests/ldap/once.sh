@@ -55,6 +55,14 @@ json=$("$BHXHCTL" --conf "$CONF" db status --json) || fail "db status"
 assert_match '"generation":2,"users":202,"groups":21' "$json" "db status --json"
 assert_match '"mode":"once","state":"done"' "$json" "db status state"
 
+# SASL EXTERNAL over ldapi:// (root's peer credentials), no password.
+LDAP_URI_OVERRIDE=$SLAPD_LDAPI LDAP_NO_BIND=1 write_conf "ldap_sasl_external = yes"
+out=$(sync_once 2>&1) || fail "SASL EXTERNAL over ldapi: $out"
+# (this identity may not read userPassword: alice's hash is no longer served)
+assert_match "installed generation 3 .*\(0 added, 0 removed, 0 changed\)" "$out" "SASL EXTERNAL sync"
+out=$(in_ns <<<'getent shadow alice') || fail "namespace"
+assert_match "^alice:\*:19000:" "$out" "hash not readable by this identity"
+
 # rfc2307bis: groupOfNames with member DNs, nested groups resolved.
 ldap_add <<EOF2
 dn: cn=bisinner,ou=groups,$SLAPD_BASE

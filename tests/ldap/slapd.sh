@@ -6,7 +6,8 @@
 #
 #   slapd_init DIR [tls] [ppolicy] [nosyncprov]  write the configuration
 #   slapd_load LDIF                  bulk-load (slapadd) before the start
-#   slapd_start                      start; sets SLAPD_URI, SLAPD_PID
+#   slapd_start                      start; sets SLAPD_URI, SLAPD_PID and
+#                                    SLAPD_LDAPI (a unix socket in the dir)
 #   slapd_stop                       stop (also registered with on_exit)
 #   ldap_mod  <<LDIF ... LDIF        ldapmodify as the rootdn
 #   ldap_del  DN...                  ldapdelete as the rootdn
@@ -142,7 +143,8 @@ slapd_load() {
 slapd_start() {
 	local port i
 	for port in $SLAPD_PORTS; do
-		"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/" \
+		SLAPD_LDAPI="ldapi://$(printf '%s' "$SLAPD_DIR/run/ldapi" | sed 's|/|%2F|g')"
+		"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/ $SLAPD_LDAPI" \
 			>"$SLAPD_DIR/slapd.log" 2>&1 9>&- &
 		SLAPD_PID=$!
 		on_exit "kill $SLAPD_PID; sleep 0.2; kill -9 $SLAPD_PID"
