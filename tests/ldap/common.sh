@@ -133,3 +133,4 @@ gen_is() { [ "$(db_gen)" = "$1" ]; }
 
 # ns_absent NAME: the account does not resolve through the plugin
 ns_absent() { ! echo "getent passwd '$1'" | in_ns >/dev/null 2>&1; }
+ns_present() { echo "getent passwd '$1'" | in_ns >/dev/null 2>&1; }

@@ -121,7 +121,7 @@ g=$(db_gen)
 follow_start
 wait_until 10 grep -q "does not offer the sync control" "$T/follow.log" ||
 	fail "no fallback: $(cat "$T/follow.log")"
-out=$(in_ns <<<'getent passwd nosync') || fail "fallback did not install: $(cat "$T/follow.log")"
+wait_until 10 ns_present nosync || fail "fallback did not install: $(cat "$T/follow.log")"
 ldap_del "uid=nosync,$P" || fail "ldapdelete nosync"
 wait_until 5 ns_absent nosync || fail "fallback polling does not apply deletions"
 follow_stop
