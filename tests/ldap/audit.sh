@@ -13,6 +13,8 @@ ldap_setup
 start=$(audit_now)
 sleep 1
 out=$(sync_once 2>&1) || fail "sync: $out"
+echo "$out"
+case $out in *"audit record not sent"*) fail "audit unavailable during the test: $out ($(auditctl -s | head -1))" ;; esac
 wait_for "$start" 'type=USER_MGMT.*op=bhxhctl:db_sync acct="\?" reason=applied source="ldap://127\.0\.0\.1:[0-9]+/" generation=1 users=202 groups=21 added=223 removed=0 changed=0 revocations=0.*res=success' 1
 ldap_mod <<L || fail "ldapmodify"
 dn: uid=alice,ou=people,$SLAPD_BASE
