@@ -1,8 +1,8 @@
 #!/bin/sh
 # bhxhctl db sync --follow against a private slapd (syncprov): deletions,
 # revocations and membership changes made with ldapdelete/ldapmodify are
-# seen through glibc with the plugin (getent, id, and a process that was
-# already running) within 2 s; a bad change is refused while the last good
+# seen through glibc with the plugin (getent, id, and processes of root and
+# of an ordinary user that were already running) within 2 s; a bad change is refused while the last good
 # generation keeps serving; the server going away and coming back; a
 # restart resumes from the saved cookie; a connection cut in the middle of
 # the refresh; a server without the sync control (periodic full reads).
@@ -11,6 +11,8 @@
 require_cmd unshare
 require_cmd getent
 require_cmd python3
+require_cmd setpriv
+[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3 (the system's, for an ordinary user)"
 ldap_setup
 P="ou=people,$SLAPD_BASE"
 follow_start
@@ -18,17 +20,25 @@ wait_until 10 gen_is 1 || fail "no first generation: $(cat "$T/follow.log")"
 status_is connected || fail "not connected: $("$BHXHCTL" --conf "$CONF" db status)"
 
 # Changes within 2 s, seen by getent/id and by a running process.
+# An ordinary user's process too (nobody): the scratch directories are
+# made traversable, the database is 0755/0644 as installed.
+chmod 711 "$BHXH_TEST_ROOT" "$T"
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 out=$(in_ns <<NS
 python3 "$top_srcdir/tests/ldap/watch.py" u7 10 >"$T/watch.out" &
 W=\$!
-for _ in \$(seq 100); do grep -q ready "$T/watch.out" 2>/dev/null && break; sleep 0.05; done
+$NOBODY /usr/bin/python3 "$top_srcdir/tests/ldap/watch.py" u7 10 >"$T/watch2.out" 2>&1 &
+W2=\$!
+for _ in \$(seq 100); do grep -q ready "$T/watch.out" 2>/dev/null && grep -q ready "$T/watch2.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$T/watch2.out" || echo "nobody_error=\$(cat "$T/watch2.out")"
 ms() { echo \$(( (\$(date +%s%N) - t0) / 1000000 )); }
 t0=\$(date +%s%N)
 ldapdelete -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" "uid=u7,$P"
 while getent passwd u7 >/dev/null; do [ \$(ms) -gt 5000 ] && break; sleep 0.01; done
 echo "delete_ms=\$(ms)"
-wait \$W
+wait \$W \$W2
 echo "running_ms=\$(( (\$(tail -1 "$T/watch.out") - t0) / 1000000 ))"
+echo "nobody_ms=\$(( (\$(tail -1 "$T/watch2.out") - t0) / 1000000 ))"
 t0=\$(date +%s%N)
 ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null <<L
 dn: uid=alice,$P
@@ -45,12 +55,12 @@ changetype: modify
 add: memberUid
 memberUid: u8
 L
-while ! id -Gn u8 | grep -qw ldstaff; do [ \$(ms) -gt 5000 ] && break; sleep 0.01; done
+while ! $NOBODY id -Gn u8 | grep -qw ldstaff; do [ \$(ms) -gt 5000 ] && break; sleep 0.01; done
 echo "member_ms=\$(ms)"
 NS
 ) || fail "namespace: $out"
 echo "$out"
-for what in delete running revoke member; do
+for what in delete running nobody revoke member; do
 	ms=$(printf '%s\n' "$out" | sed -n "s/^${what}_ms=//p")
 	[ -n "$ms" ] && [ "$ms" -ge 0 ] && [ "$ms" -lt 2000 ] || fail "$what not seen within 2 s ($ms ms)"
 done
