@@ -468,6 +468,40 @@ char *bhxh_ldap_dn_canon(const char *dn)
 	return out;
 }
 
+bool bhxh_ldap_dn_under(const char *dn, const char *base)
+{
+	char *d, *b;
+	bool ok = false;
+	size_t dl, bl;
+
+	if (base[0] == '\0')
+		return true;
+	d = bhxh_ldap_dn_canon(dn);
+	b = bhxh_ldap_dn_canon(base);
+	if (d != NULL && b != NULL) {
+		dl = strlen(d);
+		bl = strlen(b);
+		ok = dl == bl ? strcmp(d, b) == 0
+			      : dl > bl && strcmp(d + dl - bl, b) == 0 && d[dl - bl - 1] == ',' &&
+					(dl - bl < 2 || d[dl - bl - 2] != '\\');
+	}
+	free(d);
+	free(b);
+	return ok;
+}
+
+enum bhxh_ldap_kind bhxh_ldap_kind_in(const struct bhxh_ldap_conf *c,
+				      const struct bhxh_ldap_entry *e)
+{
+	enum bhxh_ldap_kind k = bhxh_ldap_kind(&c->attr, e);
+
+	if (k == BHXH_LDAP_USER && !bhxh_ldap_dn_under(e->dn, c->user_base))
+		return BHXH_LDAP_OTHER;
+	if (k == BHXH_LDAP_GROUP && !bhxh_ldap_dn_under(e->dn, c->group_base))
+		return BHXH_LDAP_OTHER;
+	return k;
+}
+
 /* ---- groups ------------------------------------------------------------ */
 
 struct gctx {

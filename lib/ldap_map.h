@@ -104,6 +104,15 @@ int bhxh_ldap_entry_parse(const void *p, size_t n, struct bhxh_ldap_entry **ret)
 void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e);
 const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_len);
 
+/* Whether dn is base or below it (canonical comparison); "" is the root. */
+bool bhxh_ldap_dn_under(const char *dn, const char *base);
+
+/* The kind of an entry seen by the follower's single search of ldap_base:
+ * bhxh_ldap_kind(), and an account (group) only below ldap_user_base
+ * (ldap_group_base) when that is set, as --once would find it. */
+enum bhxh_ldap_kind bhxh_ldap_kind_in(const struct bhxh_ldap_conf *c,
+				      const struct bhxh_ldap_entry *e);
+
 /* A DN in a canonical form for comparison: ASCII lower-cased, spaces
  * around ',', '=' and '+' removed.  Returns a malloc'ed string or NULL. */
 char *bhxh_ldap_dn_canon(const char *dn);

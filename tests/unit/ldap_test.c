@@ -196,6 +196,17 @@ START_TEST(test_dn_canon)
 }
 END_TEST
 
+START_TEST(test_dn_under)
+{
+	ck_assert(bhxh_ldap_dn_under("uid=a,ou=People,dc=x", "ou=people, dc=x"));
+	ck_assert(bhxh_ldap_dn_under("ou=people,dc=x", "ou=people,dc=x"));
+	ck_assert(bhxh_ldap_dn_under("uid=a,dc=x", ""));
+	ck_assert(!bhxh_ldap_dn_under("uid=a,ou=otherpeople,dc=x", "ou=people,dc=x"));
+	ck_assert(!bhxh_ldap_dn_under("uid=a\\,ou=people,dc=x", "ou=people,dc=x"));
+	ck_assert(!bhxh_ldap_dn_under("dc=x", "ou=people,dc=x"));
+}
+END_TEST
+
 START_TEST(test_rfc2307bis)
 {
 	const struct bhxh_srcgroup *g;
@@ -294,6 +305,7 @@ static Suite *ldap_suite(void)
 	tcase_add_test(tc, test_missing_and_sizes);
 	tcase_add_test(tc, test_duplicates_name_dn);
 	tcase_add_test(tc, test_dn_canon);
+	tcase_add_test(tc, test_dn_under);
 	tcase_add_test(tc, test_rfc2307bis);
 	tcase_add_test(tc, test_revoked);
 	tcase_add_test(tc, test_serialized);
