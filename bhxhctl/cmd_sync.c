@@ -725,7 +725,9 @@ static int do_status(struct cli *cli, const char *dbdir, bool json)
 	} else {
 		printf(_("source:        %s\n"), st.source[0] ? st.source : lc->uri);
 		printf(_("mode:          %s%s\n"), st.mode[0] ? st.mode : "-",
-		       running || strcmp(st.mode, "once") == 0 ? "" : _(" (not running)"));
+		       running || strcmp(st.mode, "once") == 0 || st.mode[0] == '\0'
+			       ? ""
+			       : _(" (not running)"));
 		printf(_("state:         %s since %s\n"), state, t2);
 		if (have_db)
 			printf(_("generation:    %llu (%llu users, %llu groups) in %s\n"),
