@@ -10,6 +10,8 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   libnss-cache hunspell-vi john-data wamerican valgrind locales passwd
   python3 procps util-linux cppcheck bc audispd-plugins chromium time
   debhelper dh-nss dpkg-dev fakeroot lintian git
+  python3 procps util-linux cppcheck bc audispd-plugins chromium time
+  debhelper dh-nss dpkg-dev fakeroot lintian git
   tmux login
   clang libclang-rt-14-dev
   openssh-client sshpass
