@@ -130,6 +130,7 @@ static const struct bhxh_opt *const all_tables[] = {
 	bhxh_opts_core, bhxh_opts_audit, bhxh_opts_pw, bhxh_opts_expiry, bhxh_opts_dir,
 	bhxh_opts_posture,
 	bhxh_opts_report,
+	bhxh_opts_ldap,
 };
 
 const struct bhxh_opt *const *const bhxh_all_tables = all_tables;
@@ -141,7 +142,6 @@ static const struct {
 	unsigned scope;
 } peer_files[] = {
 	{ "faillock.conf", BHXH_SCOPE_FAILLOCK },
-	bhxh_opts_ldap,
 };
 
 void bhxh_conf_init(struct bhxh_conf *c)

@@ -10,13 +10,10 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   libnss-cache hunspell-vi john-data wamerican valgrind locales passwd
   python3 procps util-linux cppcheck bc audispd-plugins chromium time
   debhelper dh-nss dpkg-dev fakeroot lintian git
-  python3 procps util-linux cppcheck bc audispd-plugins chromium time
-  debhelper dh-nss dpkg-dev fakeroot lintian git
   tmux login
   clang libclang-rt-14-dev
   openssh-client sshpass
   libldap-dev ldap-utils openssl"
-  libldap-dev ldap-utils openssl time"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1
