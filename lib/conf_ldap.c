@@ -10,9 +10,14 @@
 
 #define LD(f) offsetof(struct bhxh_conf, ldap.f)
 #define LDSZ(f) sizeof(((struct bhxh_conf *)0)->ldap.f)
-#define STR(key, f) { key, BHXH_OPT_STRING, LD(f), LDSZ(f), 0, 0, false, BHXH_SCOPE_FILE, NULL }
-#define PATHOPT(key, f) { key, BHXH_OPT_PATH, LD(f), LDSZ(f), 0, 0, false, BHXH_SCOPE_FILE, NULL }
-#define FLAG(key, f) { key, BHXH_OPT_FLAG, LD(f), 0, 0, 0, false, BHXH_SCOPE_FILE, NULL }
+#define STR(key, f)                                                                         \
+	{ .name = key, .type = BHXH_OPT_STRING, .offset = LD(f), .size = LDSZ(f),           \
+	  .scope = BHXH_SCOPE_FILE }
+#define PATHOPT(key, f)                                                                     \
+	{ .name = key, .type = BHXH_OPT_PATH, .offset = LD(f), .size = LDSZ(f),             \
+	  .scope = BHXH_SCOPE_FILE }
+#define FLAG(key, f) { .name = key, .type = BHXH_OPT_FLAG, .offset = LD(f), .scope = BHXH_SCOPE_FILE }
+#define CUSTOM(key, f) { .name = key, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_FILE, .fn = f }
 
 /* ldap_schema=rfc2307|rfc2307bis */
 static int opt_schema(struct bhxh_conf *c, const char *v, char *err, size_t errlen)
@@ -67,11 +72,9 @@ const struct bhxh_opt bhxh_opts_ldap[] = {
 	STR("ldap_base", base),
 	STR("ldap_user_base", user_base),
 	STR("ldap_group_base", group_base),
-	{ "ldap_user_filter", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_FILE, opt_user_filter },
-	{ "ldap_group_filter", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_FILE,
-	  opt_group_filter },
-	{ "ldap_revoked_filter", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_FILE,
-	  opt_revoked_filter },
+	CUSTOM("ldap_user_filter", opt_user_filter),
+	CUSTOM("ldap_group_filter", opt_group_filter),
+	CUSTOM("ldap_revoked_filter", opt_revoked_filter),
 	STR("ldap_bind_dn", bind_dn),
 	PATHOPT("ldap_bind_pw_file", bind_pw_file),
 	FLAG("ldap_sasl_external", sasl_external),
@@ -79,8 +82,9 @@ const struct bhxh_opt bhxh_opts_ldap[] = {
 	PATHOPT("ldap_tls_cert", tls_cert),
 	PATHOPT("ldap_tls_key", tls_key),
 	FLAG("ldap_starttls", starttls),
-	{ "ldap_timeout", BHXH_OPT_SECONDS, LD(timeout), 0, 1, 3600, false, BHXH_SCOPE_FILE, NULL },
-	{ "ldap_schema", BHXH_OPT_CUSTOM, 0, 0, 0, 0, false, BHXH_SCOPE_FILE, opt_schema },
+	{ .name = "ldap_timeout", .type = BHXH_OPT_SECONDS, .offset = LD(timeout), .min = 1,
+	  .max = 3600, .scope = BHXH_SCOPE_FILE },
+	CUSTOM("ldap_schema", opt_schema),
 	STR("ldap_attr_uid", attr.uid),
 	STR("ldap_attr_uidnumber", attr.uidnumber),
 	STR("ldap_attr_gidnumber", attr.gidnumber),
@@ -93,9 +97,10 @@ const struct bhxh_opt bhxh_opts_ldap[] = {
 	STR("ldap_attr_password", attr.password),
 	FLAG("ldap_shadow", shadow),
 	PATHOPT("ldap_state_dir", state_dir),
-	{ "ldap_batch_ms", BHXH_OPT_UINT, LD(batch_ms), 0, 0, 10000, false, BHXH_SCOPE_FILE, NULL },
-	{ "ldap_poll_interval", BHXH_OPT_SECONDS, LD(poll_interval), 0, 1, 86400, false,
-	  BHXH_SCOPE_FILE, NULL },
+	{ .name = "ldap_batch_ms", .type = BHXH_OPT_UINT, .offset = LD(batch_ms), .max = 10000,
+	  .scope = BHXH_SCOPE_FILE },
+	{ .name = "ldap_poll_interval", .type = BHXH_OPT_SECONDS, .offset = LD(poll_interval),
+	  .min = 1, .max = 86400, .scope = BHXH_SCOPE_FILE },
 	{ .name = NULL },
 };
 
