@@ -133,7 +133,8 @@ wait_until 10 grep -q "does not offer the sync control" "$T/follow.log" ||
 	fail "no fallback: $(cat "$T/follow.log")"
 wait_until 10 ns_present nosync || fail "fallback did not install: $(cat "$T/follow.log")"
 ldap_del "uid=nosync,$P" || fail "ldapdelete nosync"
-wait_until 5 ns_absent nosync || fail "fallback polling does not apply deletions"
+wait_until 10 ns_absent nosync ||
+	fail "fallback polling does not apply deletions: $(tail -5 "$T/follow.log")"
 follow_stop
 grep -q bhxh /etc/nsswitch.conf && fail "real nsswitch.conf changed"
 echo ok
