@@ -56,6 +56,7 @@ struct bhxh_srcidx {
 
 struct bhxh_dirsrc {
 	char *buf[4]; /* the file contents, split in place */
+	size_t buflen[4]; /* their lengths (bhxh_dirsrc_parse), for the wipe */
 	struct bhxh_srcuser *users;
 	size_t nusers, causers;
 	struct bhxh_srcgroup *groups;

@@ -36,9 +36,15 @@ void bhxh_dirsrc_init(struct bhxh_dirsrc *s)
 void bhxh_dirsrc_free(struct bhxh_dirsrc *s)
 {
 	for (size_t i = 0; i < BHXH_ARRAY_SIZE(s->buf); i++) {
-		/* The source may hold password hashes (shadow). */
-		if (s->buf[i] != NULL)
-			bhxh_free_secret(s->buf[i]);
+		/* The source may hold password hashes (shadow).  The parser
+		 * split the text in place (NULs between fields), so it is
+		 * wiped with the length it was given, not up to a NUL. */
+		if (s->buf[i] != NULL) {
+			size_t n = s->buflen[i] ? s->buflen[i] : strlen(s->buf[i]);
+
+			bhxh_wipe(s->buf[i], n);
+			free(s->buf[i]);
+		}
 	}
 	free(s->users);
 	free(s->groups);
@@ -278,6 +284,8 @@ int bhxh_dirsrc_parse(struct bhxh_dirsrc *s, enum bhxh_srckind kind, const char 
 	unsigned lno = 0;
 	char *p = buf, *end = buf + len;
 
+	if ((unsigned)kind < BHXH_ARRAY_SIZE(s->buf) && s->buf[kind] == buf)
+		s->buflen[kind] = len;
 	if (memchr(buf, '\0', len) != NULL)
 		return bhxh_dirsrc_seterr(err, errlen, "%s: contains a NUL byte", fname);
 	buf[len] = '\0';

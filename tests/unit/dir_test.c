@@ -38,9 +38,14 @@ static int parse(struct bhxh_dirsrc *s, enum bhxh_srckind k, const char *text, c
 
 	ck_assert_ptr_nonnull(b);
 	memcpy(b, text, n);
+	int r;
+
 	free(s->buf[k]);
 	s->buf[k] = b;
-	return bhxh_dirsrc_parse(s, k, fname[k], b, n, err, errlen);
+	r = bhxh_dirsrc_parse(s, k, fname[k], b, n, err, errlen);
+	/* the whole text, split in place, is wiped at free: its length is kept */
+	ck_assert_uint_eq(s->buflen[k], n);
+	return r;
 }
 
 static void rm_rf(const char *dir)
