@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "denylist.h"
 #include "pwcheck_int.h"
@@ -56,14 +59,27 @@ int bhxh_pw_load_vi_dict(struct bhxh_pw_policy *p, const char *path, char *err, 
 {
 	char line[256];
 	unsigned lines = 0;
+	struct stat st;
 	FILE *f;
-	int r = 0;
+	int fd, r = 0;
 
-	f = fopen(path, "re");
+	/* A system data file (a distribution may make it a symbolic link):
+	 * links are followed, but the open never blocks and only a regular
+	 * file is read -- a FIFO planted there must not hang a password
+	 * change. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EPERM;
+	}
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (f == NULL) {
 		r = -errno;
 		snprintf(err, errlen, "Vietnamese dictionary %s: %s (install hunspell-vi or set "
-			 "vi_dict=none)", path, strerror(errno));
+			 "vi_dict=none)", path, strerror(-r));
+		if (fd >= 0)
+			close(fd);
 		return r;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {

@@ -153,6 +153,13 @@ $NEWPW"); rc=$?
 	[ $rc -ne 0 ] || fail "$kind in the directory source: db build succeeded"
 	rm -rf "$d/src/group"
 	mv "$d/group.saved" "$d/src/group"
+
+	# --- the Vietnamese dictionary (a data file the checker reads) --------
+	plant $kind "$d/vi.dic"
+	out=$(printf '%s\n' 'Cay-Xanh-Mua-Thu-9' | ctl --conf "$d/empty.conf" password check \
+		--user "$user" vi_dict="$d/vi.dic" 2>&1); rc=$?
+	[ $rc -ne 124 ] || fail "$kind as the Vietnamese dictionary: password check hung"
+	[ $rc -eq 2 ] || fail "$kind as the Vietnamese dictionary: not refused ($rc): $out"
 done
-echo "tally, last-login, configuration, history, database, source: refused at once${nss:+ (plugin too)}"
+echo "tally, last-login, configuration, history, database, source, dictionary: refused at once${nss:+ (plugin too)}"
 echo ok
