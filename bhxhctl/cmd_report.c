@@ -672,6 +672,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	size_t nfiles = 0, top = 10;
 	bool own_files = false;
 	enum fmt fmt = FMT_TABLE;
+	bool lang_given = false;
 	long long now = (long long)time(NULL);
 	int i, r, rc = CLI_ERR;
 	uint64_t v;
@@ -685,6 +686,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 			fmt = FMT_HTML;
 			html_out = val;
 		} else if ((val = opt_value(argc, argv, &i, "--lang")) != NULL) {
+			lang_given = true;
 			if (set_language(val) < 0) {
 				cli_err(_("--lang expects vi or en"));
 				return CLI_ERR;
@@ -751,6 +753,9 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	/* alert thresholds: bhxh.conf (report_* keys) */
 	if (cli_load_conf(cli) < 0)
 		goto out;
+	/* without --lang, bhxh.conf's lang= (vi or en; auto: the locale) */
+	if (!lang_given && (strcmp(cli->conf.lang, "vi") == 0 || strcmp(cli->conf.lang, "en") == 0))
+		(void)set_language(cli->conf.lang);
 	f.alerts = &cli->conf.report;
 	rep = bhxh_report_new(&f);
 	buf = malloc(CHUNK);

@@ -74,13 +74,23 @@ python3 "$top_srcdir/tests/audit/html_check.py" "$d/r.html" || fail "HTML check"
 grep -q 'password_spraying' "$d/r.html" || fail "alerts table in HTML"
 grep -q '<polyline' "$d/r.html" || fail "time chart in HTML"
 # Vietnamese with --lang vi (catalogue of the build, test builds only)
-if [ -f "$top_builddir/po/vi.gmo" ] && "$BHXHCTL" --help >/dev/null 2>&1; then
+if { [ -f "$top_builddir/po/vi.gmo" ] || [ -f "$top_srcdir/po/vi.gmo" ]; } &&
+	"$BHXHCTL" --help >/dev/null 2>&1; then
 	BHXH_TEST_LOCALEDIR=$(test_localedir) "$BHXHCTL" --conf "$d/empty.conf" report --lang vi \
 		--html "$d/vi.html" "$d/fleet.log" || fail "report --html --lang vi"
 	python3 "$top_srcdir/tests/audit/html_check.py" "$d/vi.html" || fail "HTML check (vi)"
 	if locale -a 2>/dev/null | grep -qi '^vi_VN\.utf-\?8$'; then
 		grep -q 'lang="vi"' "$d/vi.html" || fail "Vietnamese page: lang"
 		grep -q 'Cảnh báo' "$d/vi.html" || fail "Vietnamese page: text"
+		# without --lang: bhxh.conf's lang= chooses, --lang wins over it
+		printf 'lang = vi\n' >"$d/vi.conf"
+		chmod 600 "$d/vi.conf"
+		out=$(BHXH_TEST_LOCALEDIR=$(test_localedir) "$BHXHCTL" --conf "$d/vi.conf" report \
+			"$d/fleet.log") || fail "report with lang=vi"
+		assert_match 'Báo cáo xác thực' "$out" "lang=vi in bhxh.conf: Vietnamese report"
+		out=$(BHXH_TEST_LOCALEDIR=$(test_localedir) "$BHXHCTL" --conf "$d/vi.conf" report \
+			--lang en "$d/fleet.log") || fail "report with lang=vi --lang en"
+		assert_match 'Authentication report' "$out" "--lang en over lang=vi"
 	fi
 fi
 exit 0
