@@ -41,9 +41,26 @@ assert_match 'common Vietnamese word' "$s2" "weak password reason"
 assert_match 'Mật khẩu là một từ, tên hoặc cụm từ tiếng Việt phổ biến' "$s2" "reason in Vietnamese"
 assert_match 'chauthtok: 0 ' "$s2" "strong password taken"
 assert_match 'refused	vietnamese_phrase' "$s2" "bhxhctl password check"
-# 3. directory account in, revoked, refused at once (en, vi)
+# 3. directory account in, revoked, refused at once (en, vi): from a
+# private slapd (db sync --once, then the follower), or from files
 assert_match "^$duser:x:" "$s3" "directory account resolved through the plugin"
-assert_match "~ user $duser: revoked" "$s3" "db diff"
+if [ -x /usr/sbin/slapd ] && [ -f /usr/lib/ldap/syncprov.so ] && command -v ldapmodify >/dev/null; then
+	assert_match 'ldap_uri = ldap://127\.0\.0\.1:388[89][0-9]/' "$s3" "a private slapd on the demo's ports"
+	assert_match "installed generation 1 in .*: 1 users, 1 groups, 1 shadow entries \(2 added" \
+		"$s3" "LDAP publication (db sync --once)"
+	assert_match "generation 2 installed by the follower [0-9]+ ms after the change" "$s3" \
+		"revocation pushed by the follower"
+	assert_match 'state: +connected since' "$s3" "db status of the follower"
+	assert_match 'generation: +2 \(1 users, 1 groups\)' "$s3" "db status generation"
+	# (refused by the login that came after the follower, nothing run between)
+	after=$(printf '%s\n' "$s3" | sed -n '/installed by the follower/,/bhxhctl db status/p')
+	[ "$(printf '%s\n' "$after" | grep -c 'acct: 6 ')" = 2 ] ||
+		fail "logins after the LDAP revocation not refused: $after"
+	assert_match 'Your account has been revoked' "$after" "revoked message after the LDAP change"
+	assert_match 'Tài khoản của bạn đã bị thu hồi' "$after" "in Vietnamese"
+else
+	assert_match "~ user $duser: revoked" "$s3" "db diff"
+fi
 assert_match 'Your account has been revoked' "$s3" "revoked message"
 assert_match 'Tài khoản của bạn đã bị thu hồi' "$s3" "revoked message in Vietnamese"
 [ "$(printf '%s\n' "$s3" | grep -c 'acct: 0 ')" = 1 ] || fail "one login before the revocation: $s3"
@@ -66,6 +83,13 @@ for r in $reasons; do
 done
 assert_match "^$user +[0-9]+ +[0-9]+ " "$s5" "report row for $user"
 assert_match "^$duser +3 +0 +2 +0 +0 +0 +0 +0 +2 " "$s5" "report row for $duser (2 revoked refusals)"
+# the HTML report: written, kept for the user (removed here)
+html=$(printf '%s\n' "$s5" | grep -o '/tmp/bhxh-demo-report-[0-9]*\.html' | head -1)
+[ -n "$html" ] || fail "HTML report path not printed: $s5"
+on_exit "rm -f '$html'"
+[ -s "$html" ] || fail "HTML report $html missing or empty"
+grep -q "$duser" "$html" || fail "HTML report $html does not name $duser"
+rm -f "$html"
 # nothing left behind
 getent passwd "$user" >/dev/null && fail "demo account left"
 getent passwd "$duser" >/dev/null && fail "directory account visible outside the demo"
@@ -75,4 +99,5 @@ assert_eq "$before" "$(cat /etc/pam.d/common-* /etc/nsswitch.conf | md5sum)" \
 work=$(printf '%s\n' "$out" | grep -o '/tmp/bhxh-demo\.[A-Za-z0-9]*' | head -1)
 [ -n "$work" ] || fail "work directory not named in the output"
 [ -e "$work" ] && fail "work directory $work left"
+pgrep -f "$work/" >/dev/null && fail "a process of the demo (slapd, the follower) left: $(pgrep -af "$work/")"
 echo ok
