@@ -31,6 +31,7 @@ SLAPD_READER_PW="reader-secret"
 SLAPD_PID=
 SLAPD_URI=
 SLAPD_PORT=
+SLAPD_HELD= # ports whose lock this test holds
 
 require_slapd() {
 	[ -x "$SLAPD_BIN" ] || skip "needs slapd (Debian package slapd)"
@@ -141,8 +142,24 @@ slapd_load() {
 }
 
 slapd_start() {
-	local port i
+	local port i lockfd
+	mkdir -p /run/lock
 	for port in $SLAPD_PORTS; do
+		# One test per port: tests run in parallel (make -j), and a
+		# slapd that loses the race for a port exits a moment after
+		# another test's slapd on that port has already answered this
+		# test's probe.  The lock is held until this test exits.
+		case " $SLAPD_HELD " in
+		*" $port "*) ;; # ours already (slapd_restart)
+		*)
+			exec {lockfd}>>"/run/lock/bhxh-slapd-$port.lock"
+			if ! flock -n "$lockfd"; then
+				exec {lockfd}>&-
+				continue
+			fi
+			SLAPD_HELD="$SLAPD_HELD $port"
+			;;
+		esac
 		SLAPD_LDAPI="ldapi://$(printf '%s' "$SLAPD_DIR/run/ldapi" | sed 's|/|%2F|g')"
 		"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/ $SLAPD_LDAPI" \
 			>"$SLAPD_DIR/slapd.log" 2>&1 9>&- &
@@ -153,7 +170,8 @@ slapd_start() {
 				break
 			fi
 			if ldapsearch -x -LLL -H "ldap://127.0.0.1:$port/" -b "" -s base \
-				namingContexts >/dev/null 2>&1; then
+				namingContexts >/dev/null 2>&1 && kill -0 "$SLAPD_PID" 2>/dev/null &&
+				! grep -q 'bind(.*errno=98' "$SLAPD_DIR/slapd.log"; then
 				SLAPD_PORT=$port
 				SLAPD_URI="ldap://127.0.0.1:$port/"
 				return 0
