@@ -3,7 +3,9 @@
 #ifndef BHXH_GLUE_H
 #define BHXH_GLUE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define PAM_SM_AUTH
@@ -29,7 +31,23 @@ struct bhxh_pam {
 	const char *tty;     /* PAM_TTY or NULL */
 	const char *rhost;   /* PAM_RHOST or NULL */
 	long long now;       /* time(NULL), or BHXH_TEST_NOW in test builds */
+	/* what the password-phase object calls back into (pw_loader.c) */
+	const struct bhxh_pam_ops *ops;
 };
+
+/* The glue the password phase (pam_bhxh_password.so, loaded on demand)
+ * uses from pam_bhxh.so: it has no copy of its own (one audit socket and
+ * one message path per handle). */
+struct bhxh_pam_ops {
+	int (*audit)(struct bhxh_pam *ctx, int type, const char *op, const char *reason,
+		     const char *extra, bool success);
+	void (*say)(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap);
+	bool (*user_is_local)(struct bhxh_pam *ctx);
+};
+
+/* Tell the user something with the PAM message style given, unless silent. */
+void bhxh_pam_vsay(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Fill ctx from the handle and the arguments.  Returns PAM_SUCCESS,
  * PAM_SERVICE_ERR (configuration error, already logged) or the error of
@@ -76,7 +94,8 @@ int bhxh_pam_expiry_account(struct bhxh_pam *ctx);          /* expiry.c */
 void bhxh_pam_expiry_auth_success(struct bhxh_pam *ctx);    /* expiry.c */
 int bhxh_pam_dir_account(struct bhxh_pam *ctx);             /* revoke.c */
 int bhxh_pam_posture_account(struct bhxh_pam *ctx);         /* posture.c */
-int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c */
+int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c,
+									   through pw_loader.c */
 int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
 
 #endif

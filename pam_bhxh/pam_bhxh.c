@@ -108,7 +108,7 @@ bool bhxh_pam_user_is_local(struct bhxh_pam *ctx)
 	       pam_modutil_check_user_in_passwd(ctx->pamh, ctx->user, NULL) == PAM_SUCCESS;
 }
 
-static void say(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap)
+void bhxh_pam_vsay(struct bhxh_pam *ctx, int style, const char *fmt, va_list ap)
 {
 	if (ctx->conf.silent)
 		return;
@@ -120,7 +120,7 @@ void bhxh_pam_info(struct bhxh_pam *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(ctx, PAM_TEXT_INFO, fmt, ap);
+	bhxh_pam_vsay(ctx, PAM_TEXT_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -129,7 +129,7 @@ void bhxh_pam_error(struct bhxh_pam *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(ctx, PAM_ERROR_MSG, fmt, ap);
+	bhxh_pam_vsay(ctx, PAM_ERROR_MSG, fmt, ap);
 	va_end(ap);
 }
 
