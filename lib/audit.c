@@ -168,11 +168,23 @@ static int query_status(int fd, unsigned *ret_enabled, unsigned *ret_pid)
 	return -ETIMEDOUT;
 }
 
-int bhxh_audit_send(int type, const struct bhxh_audit_msg *m)
+void bhxh_audit_conn_init(struct bhxh_audit_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+void bhxh_audit_conn_close(struct bhxh_audit_conn *c)
+{
+	if (c->fd >= 0)
+		audit_close(c->fd);
+	bhxh_audit_conn_init(c);
+}
+
+int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_audit_msg *m)
 {
 	char msg[BHXH_AUDIT_MSG_MAX], host[2 * 256 + 1], tty[2 * 64 + 1];
-	unsigned enabled = 1, pid = 1;
-	int fd, r, saved, rc = 0;
+	int r, saved, rc = 0;
 	const char *h = "?", *t = NULL;
 
 	(void)bhxh_audit_format(msg, sizeof(msg), m);
@@ -182,23 +194,32 @@ int bhxh_audit_send(int type, const struct bhxh_audit_msg *m)
 	if (m->tty != NULL && m->tty[0] != '\0')
 		t = bhxh_audit_encode_word(tty, sizeof(tty), m->tty) == 0 ? tty : "?";
 
-	fd = audit_open();
-	if (fd < 0) {
-		/* a kernel without audit support */
-		return errno == EINVAL || errno == EPROTONOSUPPORT || errno == EAFNOSUPPORT
-			       ? -EPROTONOSUPPORT
-			       : -errno;
+	if (c->fd < 0) {
+		/* audit_open() sets FD_CLOEXEC: no descriptor reaches a child */
+		c->fd = audit_open();
+		if (c->fd < 0) {
+			/* a kernel without audit support */
+			c->fd = -1;
+			return errno == EINVAL || errno == EPROTONOSUPPORT || errno == EAFNOSUPPORT
+				       ? -EPROTONOSUPPORT
+				       : -errno;
+		}
+		c->asked = false;
 	}
-	r = query_status(fd, &enabled, &pid);
-	if (r == 0 && enabled == 0) {
-		rc = -ECONNREFUSED; /* the kernel would drop it silently */
-		goto out;
+	if (!c->asked) {
+		c->enabled = 1;
+		c->pid = 1;
+		c->status = query_status(c->fd, &c->enabled, &c->pid);
+		c->asked = true;
+		c->queries++;
 	}
-	if (r == 0 && pid == 0)
+	if (c->status == 0 && c->enabled == 0)
+		return -ECONNREFUSED; /* the kernel would drop it silently */
+	if (c->status == 0 && c->pid == 0)
 		rc = -ENOTCONN; /* still sent: the kernel log keeps it */
 	/* addr is never empty, so libaudit never resolves the host name */
 	errno = 0;
-	r = audit_log_user_message(fd, type, msg, h, bhxh_audit_addr(m->rhost), t,
+	r = audit_log_user_message(c->fd, type, msg, h, bhxh_audit_addr(m->rhost), t,
 				   m->success ? 1 : 0);
 	saved = errno;
 	if (r <= 0 && rc == 0) {
@@ -212,7 +233,18 @@ int bhxh_audit_send(int type, const struct bhxh_audit_msg *m)
 		else
 			rc = -EPROTONOSUPPORT;
 	}
-out:
-	audit_close(fd);
+	if (r <= 0)
+		c->asked = false; /* ask again next time: the state may have changed */
 	return rc;
+}
+
+int bhxh_audit_send(int type, const struct bhxh_audit_msg *m)
+{
+	struct bhxh_audit_conn c;
+	int r;
+
+	bhxh_audit_conn_init(&c);
+	r = bhxh_audit_send_conn(&c, type, m);
+	bhxh_audit_conn_close(&c);
+	return r;
 }

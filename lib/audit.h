@@ -59,4 +59,23 @@ const char *bhxh_audit_addr(const char *rhost);
  * container), only the sending itself is checked. */
 int bhxh_audit_send(int type, const struct bhxh_audit_msg *m);
 
+/* A connection kept for several records (the PAM module keeps one per PAM
+ * handle): one netlink socket, and the kernel's audit status asked once --
+ * again only after a send failed, or when the caller clears `asked` (a
+ * handle that lives for a whole session asks again after a while). */
+struct bhxh_audit_conn {
+	int fd;            /* -1 until the first record */
+	bool asked;        /* status below is current */
+	int status;        /* 0, or -errno of the status query */
+	unsigned enabled;  /* when status == 0 */
+	unsigned pid;      /* auditd's pid, 0 when none; when status == 0 */
+	unsigned queries;  /* status queries made (tests and benchmarks) */
+};
+
+void bhxh_audit_conn_init(struct bhxh_audit_conn *c);
+/* Same as bhxh_audit_send(), on c (opened on first use). */
+int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_audit_msg *m);
+/* Close the socket (if any) and reset c. */
+void bhxh_audit_conn_close(struct bhxh_audit_conn *c);
+
 #endif

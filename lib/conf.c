@@ -469,8 +469,10 @@ int bhxh_conf_load_peers(struct bhxh_conf *c, const char *peer_dir, char *err, s
 	return 0;
 }
 
-int bhxh_conf_load_over(struct bhxh_conf *c, int argc, const char **argv,
-			char *err, size_t errlen)
+/* conf= and the file it names (or the default one): bhxh_conf_load_over()
+ * without the arguments. */
+static int load_file_of(struct bhxh_conf *c, int argc, const char **argv, char *err,
+			size_t errlen)
 {
 	bool explicit_conf = false;
 	int r;
@@ -483,15 +485,37 @@ int bhxh_conf_load_over(struct bhxh_conf *c, int argc, const char **argv,
 				return r;
 			explicit_conf = true;
 		}
-	r = bhxh_conf_load_file(c, c->conf_path, !explicit_conf, err, errlen);
-	if (r < 0)
-		return r;
+	return bhxh_conf_load_file(c, c->conf_path, !explicit_conf, err, errlen);
+}
+
+int bhxh_conf_load_args(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen)
+{
 	for (int i = 0; i < argc; i++) {
-		r = bhxh_conf_apply(c, argv[i], BHXH_SCOPE_ARG, NULL, err, errlen);
+		int r = bhxh_conf_apply(c, argv[i], BHXH_SCOPE_ARG, NULL, err, errlen);
+
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int bhxh_conf_load_over(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen)
+{
+	int r = load_file_of(c, argc, argv, err, errlen);
+
+	return r < 0 ? r : bhxh_conf_load_args(c, argc, argv, err, errlen);
+}
+
+int bhxh_conf_load_base(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen)
+{
+	int r;
+
+	bhxh_conf_init(c);
+	r = bhxh_conf_load_peers(c, bhxh_conf_peer_dir(), err, errlen);
+	return r < 0 ? r : load_file_of(c, argc, argv, err, errlen);
 }
 
 int bhxh_conf_load_in(struct bhxh_conf *c, int argc, const char **argv, const char *peer_dir,

@@ -183,6 +183,13 @@ const char *bhxh_conf_peer_dir(void);
  * file:line, as in bhxh.conf. */
 int bhxh_conf_load_pw(struct bhxh_conf *c, int argc, const char **argv,
 		      char *err, size_t errlen);
+/* The two halves of bhxh_conf_load(): defaults, the peers' files, conf=
+ * and the file (what the PAM module keeps per handle, keyed by the conf=
+ * arguments), then the arguments on top. */
+int bhxh_conf_load_base(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen);
+int bhxh_conf_load_args(struct bhxh_conf *c, int argc, const char **argv,
+			char *err, size_t errlen);
 
 /* Every area's table, for tools and tests that walk all options. */
 extern const struct bhxh_opt *const *const bhxh_all_tables;

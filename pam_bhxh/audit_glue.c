@@ -12,14 +12,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libaudit.h>
 
 #include "audit_glue.h"
 
 #define STD_AUTH_DONE "pam_bhxh_audit_std_auth"
+#define CONN_DATA "pam_bhxh_audit_conn"
+/* A handle kept for a whole session (sshd) asks the kernel's audit status
+ * again for records written this long after the last query. */
+#define STATUS_MAX_AGE 60
 
 struct std_record {
 	const char *prefix; /* of pam_bhxh's op */
@@ -63,10 +70,72 @@ static int unavailable(struct bhxh_pam *ctx, int type, const struct bhxh_audit_m
 	return deny ? PAM_SYSTEM_ERR : PAM_SUCCESS;
 }
 
+/* One audit connection per PAM handle (pam_set_data), closed by pam_end():
+ * a failed authentication writes up to three records, and each used to cost
+ * a socket and a status query.  A process that forked after the socket was
+ * opened (sshd's privilege separation) opens its own, so that two processes
+ * never read each other's replies on one socket. */
+struct conn {
+	struct bhxh_audit_conn c;
+	pid_t pid;
+	long long asked_at; /* CLOCK_MONOTONIC seconds */
+};
+
+static void conn_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct conn *k = data;
+
+	(void)pamh;
+	(void)error_status;
+	/* in a forked child the socket is a copy: closing it is still right */
+	bhxh_audit_conn_close(&k->c);
+	free(k);
+}
+
+static long long mono_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
+
+static struct bhxh_audit_conn *handle_conn(struct bhxh_pam *ctx, struct bhxh_audit_conn *tmp)
+{
+	const void *d = NULL;
+	struct conn *k;
+
+	if (pam_get_data(ctx->pamh, CONN_DATA, &d) == PAM_SUCCESS && d != NULL) {
+		k = (struct conn *)d;
+		if (k->pid == getpid()) {
+			if (k->c.asked && mono_now() - k->asked_at > STATUS_MAX_AGE)
+				k->c.asked = false;
+			if (!k->c.asked)
+				k->asked_at = mono_now();
+			return &k->c;
+		}
+	}
+	k = calloc(1, sizeof(*k));
+	if (k != NULL) {
+		bhxh_audit_conn_init(&k->c);
+		k->pid = getpid();
+		k->asked_at = mono_now();
+		if (pam_set_data(ctx->pamh, CONN_DATA, k, conn_cleanup) == PAM_SUCCESS)
+			return &k->c;
+		free(k);
+	}
+	/* no memory for the handle's copy: one connection for this record */
+	bhxh_audit_conn_init(tmp);
+	return tmp;
+}
+
 static int send_one(struct bhxh_pam *ctx, int type, const struct bhxh_audit_msg *m)
 {
-	int r = bhxh_audit_send(type, m);
+	struct bhxh_audit_conn tmp, *c = handle_conn(ctx, &tmp);
+	int r = bhxh_audit_send_conn(c, type, m);
 
+	if (c == &tmp)
+		bhxh_audit_conn_close(&tmp);
 	return r < 0 ? unavailable(ctx, type, m, r) : PAM_SUCCESS;
 }
 

@@ -58,6 +58,13 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 /* Apply lang= (again after the password phase reloads its configuration). */
 void bhxh_pam_set_lang(struct bhxh_pam *ctx);
 
+/* Per-handle caches (handle.c): the configuration file is parsed once per
+ * PAM handle (bhxh_conf_load() otherwise), the user looked up once
+ * (fills ctx->known, uid, gid from ctx->user). */
+int bhxh_pam_conf_load(pam_handle_t *pamh, struct bhxh_conf *c, int argc, const char **argv,
+		       char *err, size_t errlen);
+void bhxh_pam_lookup_user(struct bhxh_pam *ctx);
+
 /* Logging: syslog through pam_syslog with the user name truncated. */
 #define bhxh_log(ctx, prio, ...) pam_syslog((ctx)->pamh, (prio), __VA_ARGS__)
 #define bhxh_debug(ctx, ...)                                                                      \

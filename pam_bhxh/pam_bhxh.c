@@ -65,7 +65,7 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 	ctx->now = current_time();
 	bhxh_i18n_init();
 
-	r = bhxh_conf_load(&ctx->conf, argc, argv, err, sizeof(err));
+	r = bhxh_pam_conf_load(pamh, &ctx->conf, argc, argv, err, sizeof(err));
 	if (r < 0) {
 		/* Fail closed: a policy we cannot read is not a policy we can
 		 * apply.  bhxhctl config check finds this before deployment. */
@@ -89,16 +89,8 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 		return r == PAM_SUCCESS ? PAM_USER_UNKNOWN : r;
 	}
 	ctx->user_valid = bhxh_valid_username(ctx->user);
-	if (ctx->user_valid) {
-		/* libpam's copy: cached on the handle for the other phases */
-		struct passwd *pw = pam_modutil_getpwnam(pamh, ctx->user);
-
-		if (pw != NULL) {
-			ctx->known = true;
-			ctx->uid = pw->pw_uid;
-			ctx->gid = pw->pw_gid;
-		}
-	}
+	if (ctx->user_valid)
+		bhxh_pam_lookup_user(ctx);
 	return PAM_SUCCESS;
 }
 
