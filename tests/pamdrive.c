@@ -2,7 +2,7 @@
  * and benchmarks.
  *
  *   pamdrive [--confdir DIR] [--tty T] [--rhost H] [--ruser U] [--repeat N]
- *            [--prompts 1] SERVICE USER OP...
+ *            [--prompts 1] [--fds 1] SERVICE USER OP...
  *
  * OP is auth, acct, chauthtok, chauthtok-expired (PAM_CHANGE_EXPIRED_AUTHTOK:
  * root is asked and judged as a user), open, close or setcred.  Each prompt with
@@ -13,14 +13,18 @@
  * each operation prints "OP: <code> <text>".  The exit status is the PAM
  * code of the first operation that failed (0 when all succeeded).  When acct
  * returns PAM_NEW_AUTHTOK_REQD and chauthtok follows, chauthtok runs with
- * PAM_CHANGE_EXPIRED_AUTHTOK, as in login(1). */
+ * PAM_CHANGE_EXPIRED_AUTHTOK, as in login(1).  --fds 1 prints "fds: BEFORE
+ * AFTER", the open descriptors before the first pam_start and after the
+ * last pam_end (a module must leave none). */
 #include "config.h"
 
+#include <dirent.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <security/pam_appl.h>
 
@@ -72,12 +76,25 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct pam_conv pc = { conv, NULL };
 	const char *confdir = NULL, *tty = NULL, *rhost = NULL, *ruser = NULL;
 	pam_handle_t *pamh = NULL;
-	int i = 1, r, first_fail = 0, repeat = 1;
+	int i = 1, r, first_fail = 0, repeat = 1, fds = 0, fds_before = 0;
 
 	setlocale(LC_ALL, ""); /* as login and sshd do: messages in the user's language */
 
@@ -94,6 +111,8 @@ int main(int argc, char **argv)
 			repeat = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--prompts") == 0)
 			show_prompts = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--fds") == 0)
+			fds = atoi(argv[i + 1]);
 		else {
 			fprintf(stderr, "pamdrive: unknown option %s\n", argv[i]);
 			return 99;
@@ -102,6 +121,12 @@ int main(int argc, char **argv)
 	if (argc - i < 3) {
 		fprintf(stderr, "usage: pamdrive [--confdir D] [--tty T] [--rhost H] SERVICE USER OP...\n");
 		return 99;
+	}
+	if (fds) {
+		/* the process's syslog socket (modules log through it) is
+		 * opened now, so that it is counted on both sides */
+		openlog("pamdrive", LOG_NDELAY, LOG_AUTHPRIV);
+		fds_before = count_fds();
 	}
 	for (int rep = 0; rep < repeat; rep++) {
 		if (confdir != NULL)
@@ -161,5 +186,7 @@ int main(int argc, char **argv)
 	/* lang= tests: the module must leave the program's locale alone */
 	if (getenv("PAMDRIVE_SHOW_LOCALE") != NULL)
 		printf("program locale: %s\n", setlocale(LC_MESSAGES, NULL));
+	if (fds)
+		printf("fds: %d %d\n", fds_before, count_fds());
 	return first_fail;
 }
