@@ -135,17 +135,16 @@ toolong:
 	return -ENAMETOOLONG;
 }
 
-/* Ask the kernel for its audit status: 0 and the enabled flag and auditd pid, or
- * -errno (-EPERM without CAP_AUDIT_CONTROL or outside the initial pid
- * namespace).  Never waits more than about a quarter of a second. */
-static int query_status(int fd, unsigned *ret_enabled, unsigned *ret_pid)
+/* Wait for the kernel's answer to an audit status request sent on fd: 0 and
+ * the enabled flag and auditd pid, or -errno (-EPERM without
+ * CAP_AUDIT_CONTROL or outside the initial pid namespace).  Never waits
+ * more than about a quarter of a second.  The acknowledgement of the
+ * request itself (an NLMSG_ERROR of 0) is read and skipped on the way. */
+static int status_reply(int fd, unsigned *ret_enabled, unsigned *ret_pid)
 {
 	struct audit_reply rep;
 	int r;
 
-	r = audit_request_status(fd);
-	if (r < 0)
-		return r;
 	for (int i = 0; i < 25; i++) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -174,6 +173,33 @@ void bhxh_audit_conn_init(struct bhxh_audit_conn *c)
 	c->fd = -1;
 }
 
+int bhxh_audit_conn_begin(struct bhxh_audit_conn *c)
+{
+	if (c->fd < 0) {
+		/* audit_open() sets FD_CLOEXEC: no descriptor reaches a child */
+		c->fd = audit_open();
+		if (c->fd < 0) {
+			/* a kernel without audit support */
+			c->fd = -1;
+			return errno == EINVAL || errno == EPROTONOSUPPORT || errno == EAFNOSUPPORT
+				       ? -EPROTONOSUPPORT
+				       : -errno;
+		}
+		c->asked = false;
+		c->pending = false;
+	}
+	if (!c->asked && !c->pending) {
+		/* the kernel answers from a thread of its own (tens of
+		 * microseconds, more on a busy machine): the answer is read
+		 * when the first record is sent */
+		if (audit_request_status(c->fd) < 0)
+			return 0; /* status unknown: only the sending is checked */
+		c->pending = true;
+		c->queries++;
+	}
+	return 0;
+}
+
 void bhxh_audit_conn_close(struct bhxh_audit_conn *c)
 {
 	if (c->fd >= 0)
@@ -194,24 +220,15 @@ int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_
 	if (m->tty != NULL && m->tty[0] != '\0')
 		t = bhxh_audit_encode_word(tty, sizeof(tty), m->tty) == 0 ? tty : "?";
 
-	if (c->fd < 0) {
-		/* audit_open() sets FD_CLOEXEC: no descriptor reaches a child */
-		c->fd = audit_open();
-		if (c->fd < 0) {
-			/* a kernel without audit support */
-			c->fd = -1;
-			return errno == EINVAL || errno == EPROTONOSUPPORT || errno == EAFNOSUPPORT
-				       ? -EPROTONOSUPPORT
-				       : -errno;
-		}
-		c->asked = false;
-	}
+	r = bhxh_audit_conn_begin(c);
+	if (r < 0)
+		return r;
 	if (!c->asked) {
 		c->enabled = 1;
 		c->pid = 1;
-		c->status = query_status(c->fd, &c->enabled, &c->pid);
+		c->status = c->pending ? status_reply(c->fd, &c->enabled, &c->pid) : -EIO;
+		c->pending = false;
 		c->asked = true;
-		c->queries++;
 	}
 	if (c->status == 0 && c->enabled == 0)
 		return -ECONNREFUSED; /* the kernel would drop it silently */

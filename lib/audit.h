@@ -66,6 +66,7 @@ int bhxh_audit_send(int type, const struct bhxh_audit_msg *m);
 struct bhxh_audit_conn {
 	int fd;            /* -1 until the first record */
 	bool asked;        /* status below is current */
+	bool pending;      /* a status request was sent, its answer not read */
 	int status;        /* 0, or -errno of the status query */
 	unsigned enabled;  /* when status == 0 */
 	unsigned pid;      /* auditd's pid, 0 when none; when status == 0 */
@@ -73,6 +74,10 @@ struct bhxh_audit_conn {
 };
 
 void bhxh_audit_conn_init(struct bhxh_audit_conn *c);
+/* Open the socket and send the status request without waiting for the
+ * answer (read by the next bhxh_audit_send_conn()), so that the kernel
+ * answers while the caller does other work.  0 or -errno of the open. */
+int bhxh_audit_conn_begin(struct bhxh_audit_conn *c);
 /* Same as bhxh_audit_send(), on c (opened on first use). */
 int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_audit_msg *m);
 /* Close the socket (if any) and reset c. */

@@ -167,6 +167,17 @@ static bool std_wanted(struct bhxh_pam *ctx, const struct std_record *s, const c
 	return true;
 }
 
+void bhxh_pam_audit_prepare(struct bhxh_pam *ctx)
+{
+	struct bhxh_audit_conn tmp, *c = handle_conn(ctx, &tmp);
+
+	if (c == &tmp) {
+		bhxh_audit_conn_close(&tmp);
+		return;
+	}
+	(void)bhxh_audit_conn_begin(c); /* failures show when a record is sent */
+}
+
 void bhxh_pam_audit_begin(struct bhxh_pam *ctx)
 {
 	(void)pam_set_data(ctx->pamh, STD_AUTH_DONE, NULL, NULL);

@@ -75,6 +75,7 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 	if (flags & PAM_SILENT)
 		ctx->conf.silent = true;
 	bhxh_pam_set_lang(ctx);
+	bhxh_pam_audit_prepare(ctx);
 
 	ctx->service = get_item_str(pamh, PAM_SERVICE);
 	ctx->tty = get_item_str(pamh, PAM_TTY);

@@ -1,67 +1,100 @@
 #!/bin/bash
-# Per-authentication overhead of the lockout path (preauth + authfail, and
-# the lock itself) of pam_bhxh against pam_faillock, in the same stack and
-# the same run.  Not a test: run by hand from a build directory:
+# Cost of pam_bhxh against pam_faillock on the login path, in the same run,
+# through real pam_unix (a cheap MD5-crypt hash, so that the lockout
+# modules are what differs).  Not a test: run by hand, as root, from a
+# build directory (auditd running: pam_bhxh audits every attempt):
 #
-#   top_builddir=$PWD bash ../tests/bench/lockout_bench.sh [NUSERS] [ROUNDS]
+#   sudo top_builddir=$PWD bash ../tests/bench/lockout_bench.sh [NUSERS] [ROUNDS]
 #
-# Each user gets 3 wrong passwords (deny=3: the third locks) and a 4th
-# attempt that preauth refuses.  Users come from nss_wrapper, passwords from
-# pam_matrix; the state directories are on the same file system (/var/tmp).
-# Overhead = time(stack with module) - time(stack with pam_matrix alone).
+# The accounts live only in a private mount namespace: a copy of /etc with
+# NUSERS bench users in passwd and shadow is bind-mounted over /etc
+# (unshare -m); the real files are never changed.  The whole directory is
+# replaced, not the two files: a file bind mount disappears when another
+# process (useradd) renames a new /etc/shadow into place.
+#
+# Three stacks, run in turn, ROUNDS rounds each, every figure the mean time
+# of one PAM handle (pam_start .. pam_end):
+#   base      pam_unix alone (auth and account)
+#   faillock  preauth / pam_unix / authfail / authsucc / pam_deny at
+#             faillock's three positions, account pam_faillock + pam_unix
+#   bhxh      the same with pam_bhxh.so
+# Scenarios:
+#   failed    each user: 3 wrong passwords (deny=3: the third locks) and a
+#             4th attempt refused by preauth
+#   login     a successful authentication + account phase (no failures)
+#   account   the account phase alone
+# Overhead = stack time - base time; ratio = bhxh overhead / faillock's.
 set -euo pipefail
 : "${top_builddir:?run from a build directory with top_builddir set}"
-nusers=${1:-300}
+[ "$(id -u)" = 0 ] || { echo "needs root (private mount namespace, pam_unix reads shadow)" >&2; exit 77; }
+nusers=${1:-200}
 rounds=${2:-5}
-work=$(mktemp -d /var/tmp/bhxh-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ -z "${BHXH_BENCH_INNER:-}" ]; then
+	exec env BHXH_BENCH_INNER=1 unshare -m --propagation private bash "$0" "$@"
+fi
+work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/bhxh-bench.XXXXXX")
+trap 'umount /etc 2>/dev/null || true; rm -rf "$work"' EXIT
 chmod 700 "$work"
 so=$top_builddir/pam_bhxh/.libs/pam_bhxh.so
-matrix=$(pkg-config --variable=modules pam_wrapper)/pam_matrix.so
 sysmod=$(dirname "$(find /usr/lib /lib -name pam_faillock.so 2>/dev/null | head -1)")
 gcc -O2 -I"$top_builddir" -o "$work/authbench" "$(dirname "$0")/authbench.c" -lpam
-: >"$work/passwd"; : >"$work/passdb"; : >"$work/bhxh.conf"
+hash=$(openssl passwd -1 -salt benchslt secret)
+cp -a /etc "$work/etc"
 for ((i = 0; i < nusers; i++)); do
-	echo "bu$i:x:$((20000 + i)):100::/nonexistent:/bin/false" >>"$work/passwd"
-	echo "bu$i:secret:bench" >>"$work/passdb"
+	echo "bu$i:x:$((60000 + i)):100::/nonexistent:/usr/sbin/nologin" >>"$work/etc/passwd"
+	echo "bu$i:$hash:19000:0:99999:7:::" >>"$work/etc/shadow"
 done
-echo "users:x:100:" >"$work/group"
+mount --bind "$work/etc" /etc
+: >"$work/bhxh.conf"
 mkdir -p "$work/base" "$work/bhxh" "$work/faillock"
+bo="dir=$work/st-bhxh conf=$work/bhxh.conf deny=3 nodelay silent"
+fo="dir=$work/st-faillock deny=3 silent nodelay"
 cat >"$work/base/bench" <<EOS
-auth [success=done default=die] $matrix passdb=$work/passdb
+auth    [success=done default=die] $sysmod/pam_unix.so nodelay
+account required $sysmod/pam_unix.so
 EOS
-cat >"$work/bhxh/bench" <<EOS
-auth requisite $so preauth dir=$work/st-bhxh conf=$work/bhxh.conf deny=3 nodelay silent
-auth [success=1 default=bad] $matrix passdb=$work/passdb
-auth [default=die] $so authfail dir=$work/st-bhxh conf=$work/bhxh.conf deny=3 nodelay silent
-auth sufficient $so authsucc dir=$work/st-bhxh conf=$work/bhxh.conf deny=3 nodelay silent
-auth required $sysmod/pam_deny.so
+for m in bhxh faillock; do
+	if [ $m = bhxh ]; then mod=$so o=$bo; else mod=$sysmod/pam_faillock.so o=$fo; fi
+	cat >"$work/$m/bench" <<EOS
+auth    requisite $mod preauth $o
+auth    [success=1 default=bad] $sysmod/pam_unix.so nodelay
+auth    [default=die] $mod authfail $o
+auth    sufficient $mod authsucc $o
+auth    required $sysmod/pam_deny.so
+account required $mod $o
+account required $sysmod/pam_unix.so
 EOS
-cat >"$work/faillock/bench" <<EOS
-auth requisite $sysmod/pam_faillock.so preauth dir=$work/st-faillock deny=3 silent nodelay
-auth [success=1 default=bad] $matrix passdb=$work/passdb
-auth [default=die] $sysmod/pam_faillock.so authfail dir=$work/st-faillock deny=3 silent nodelay
-auth sufficient $sysmod/pam_faillock.so authsucc dir=$work/st-faillock deny=3 silent nodelay
-auth required $sysmod/pam_deny.so
-EOS
-run() { # STACK
+done
+run() { # STACK SCENARIO
 	rm -rf "$work/st-bhxh" "$work/st-faillock"
 	mkdir -m 700 "$work/st-bhxh" "$work/st-faillock"
-	LD_PRELOAD=$(pkg-config --libs nss_wrapper) NSS_WRAPPER_PASSWD="$work/passwd" \
-		NSS_WRAPPER_GROUP="$work/group" "$work/authbench" "$work/$1" bench bu "$nusers" 4 wrong
+	case $2 in
+	failed) "$work/authbench" "$work/$1" bench bu "$nusers" 4 wrong auth ;;
+	login) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret login ;;
+	account) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret acct ;;
+	esac
 }
-echo "users=$nusers attempts/user=4 rounds=$rounds fs=$(df --output=fstype "$work" | tail -1)"
-declare -A sum
-for ((r = 0; r < rounds; r++)); do
-	for s in base bhxh faillock; do
-		t=$(run $s)
-		sum[$s]=$(echo "${sum[$s]:-0} + $t" | bc -l)
+median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+echo "users=$nusers handles/user=4 rounds=$rounds fs=$(df --output=fstype "$work" | tail -1)" \
+	"auditd=$(pgrep -x auditd >/dev/null && echo running || echo stopped) load=$(cut -d' ' -f1-3 /proc/loadavg)"
+# every scenario must do what it says (a vanished account would measure
+# pam_unix's helper instead)
+"$work/authbench" "$work/bhxh" bench bu 1 1 secret login >/dev/null
+printf '%-8s %-4s %9s %9s %9s %10s %10s %6s\n' scenario time base faillock bhxh faillock+ bhxh+ ratio
+for sc in failed login account; do
+	# warm up the page cache and the dynamic loader
+	for s in base bhxh faillock; do run $s $sc >/dev/null; done
+	for ((r = 0; r < rounds; r++)); do
+		for s in base bhxh faillock; do run $s $sc >>"$work/res.$sc.$s"; done
+	done
+	for col in 1 2; do
+		b=$(cut -d' ' -f$col "$work/res.$sc.base" | median)
+		x=$(cut -d' ' -f$col "$work/res.$sc.bhxh" | median)
+		f=$(cut -d' ' -f$col "$work/res.$sc.faillock" | median)
+		ob=$(echo "$x - $b" | bc -l); of=$(echo "$f - $b" | bc -l)
+		printf '%-8s %-4s %7.0fus %7.0fus %7.0fus %8.0fus %8.0fus %6.2f\n' $sc \
+			"$([ $col = 1 ] && echo wall || echo cpu)" "$b" "$f" "$x" "$of" "$ob" "$(echo "$ob / $of" | bc -l)"
 	done
 done
-b=$(echo "${sum[base]} / $rounds" | bc -l)
-x=$(echo "${sum[bhxh]} / $rounds" | bc -l)
-f=$(echo "${sum[faillock]} / $rounds" | bc -l)
-printf 'mean per authentication: base %.1f us, pam_bhxh %.1f us, pam_faillock %.1f us\n' "$b" "$x" "$f"
-ob=$(echo "$x - $b" | bc -l); of=$(echo "$f - $b" | bc -l)
-printf 'lockout overhead: pam_bhxh %.1f us, pam_faillock %.1f us, ratio bhxh/faillock %.2f\n' \
-	"$ob" "$of" "$(echo "$ob / $of" | bc -l)"
+echo "(median of $rounds rounds, per PAM handle; wall = elapsed, cpu = the process's user+system"
+echo " time; faillock+/bhxh+ = overhead over base; ratio = bhxh+ / faillock+)"
