@@ -142,30 +142,98 @@ int cmd_password(struct cli *cli, int argc, char **argv)
 	return CLI_ERR;
 }
 
+static void report_bad_lines(const struct bhxh_dl_stats *st)
+{
+	char lines[BHXH_DL_BAD_LINES_MAX * 21 + 1] = "";
+	size_t used = 0;
+
+	if (st->bad == 0)
+		return;
+	for (uint64_t i = 0; i < st->bad && i < BHXH_DL_BAD_LINES_MAX; i++) {
+		int k = snprintf(lines + used, sizeof(lines) - used, "%s%llu", i ? " " : "",
+				 (unsigned long long)st->bad_lines[i]);
+
+		if (k < 0 || (size_t)k >= sizeof(lines) - used)
+			break;
+		used += (size_t)k;
+	}
+	cli_err(_("%llu malformed lines left out (not HASH:COUNT), first at lines: %s"),
+		(unsigned long long)st->bad, lines);
+}
+
+/* build LIST [-o FILE] [--format text|hibp-sha1] [--min-count N] [--bits N]
+ * [--arity 3|4] [--high-precision] [--filter fuse|bloom] */
 static int denylist_build(struct cli *cli, int argc, char **argv)
 {
 	const char *list = NULL, *out = NULL;
-	uint64_t bits = BHXH_DL_BITS_DEFAULT;
+	struct bhxh_dl_opts o = { .bits = BHXH_DL_BITS_DEFAULT, .arity = 3 };
+	uint64_t v;
+	bool strict = false;
 	struct bhxh_dl_stats st;
 	int r;
 
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "--bits") == 0 && i + 1 < argc) {
-			if (bhxh_parse_uint(argv[++i], 8, 32, &bits) < 0) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "-o") == 0 && val != NULL) {
+			out = val;
+			i++;
+		} else if (strcmp(a, "--bits") == 0 && val != NULL) {
+			if (bhxh_parse_uint(val, 8, 32, &v) < 0) {
 				cli_err(_("--bits expects a number from 8 to 32"));
 				return CLI_ERR;
 			}
-		} else if (list == NULL && argv[i][0] != '-')
-			list = argv[i];
+			o.bits = (unsigned)v;
+			i++;
+		} else if (strcmp(a, "--arity") == 0 && val != NULL) {
+			if (bhxh_parse_uint(val, 3, 4, &v) < 0) {
+				cli_err(_("--arity expects 3 or 4"));
+				return CLI_ERR;
+			}
+			o.arity = (unsigned)v;
+			i++;
+		} else if (strcmp(a, "--high-precision") == 0) {
+			o.arity = 4;
+			o.bits = 30;
+		} else if (strcmp(a, "--min-count") == 0 && val != NULL) {
+			if (bhxh_parse_uint(val, 1, UINT64_MAX, &o.min_count) < 0) {
+				cli_err(_("--min-count expects a positive number"));
+				return CLI_ERR;
+			}
+			i++;
+		} else if (strcmp(a, "--format") == 0 && val != NULL) {
+			if (strcmp(val, "text") == 0)
+				o.input = BHXH_DL_IN_TEXT;
+			else if (strcmp(val, "hibp-sha1") == 0)
+				o.input = BHXH_DL_IN_HIBP_SHA1;
+			else {
+				cli_err(_("--format expects text or hibp-sha1"));
+				return CLI_ERR;
+			}
+			i++;
+		} else if (strcmp(a, "--filter") == 0 && val != NULL) {
+			if (strcmp(val, "fuse") == 0)
+				o.filter = BHXH_DL_FUSE;
+			else if (strcmp(val, "bloom") == 0)
+				o.filter = BHXH_DL_BLOOM;
+			else {
+				cli_err(_("--filter expects fuse or bloom"));
+				return CLI_ERR;
+			}
+			i++;
+		} else if (strcmp(a, "--strict") == 0)
+			strict = true;
+		else if (list == NULL && (a[0] != '-' || strcmp(a, "-") == 0))
+			list = a;
 		else {
 			list = NULL;
 			break;
 		}
 	}
-	if (list == NULL) {
-		cli_err(_("usage: bhxhctl denylist build LIST [-o FILE] [--bits N]"));
+	if (list == NULL || (o.min_count != 0 && o.input != BHXH_DL_IN_HIBP_SHA1) ||
+	    (o.filter == BHXH_DL_BLOOM && (o.input != BHXH_DL_IN_TEXT || strcmp(list, "-") == 0))) {
+		cli_err(_("usage: bhxhctl denylist build LIST|- [-o FILE] [--format text|hibp-sha1] "
+			  "[--min-count N] [--bits N] [--arity 3|4] [--high-precision] [--strict]"));
 		return CLI_ERR;
 	}
 	if (out == NULL) {
@@ -177,16 +245,19 @@ static int denylist_build(struct cli *cli, int argc, char **argv)
 			return CLI_ERR;
 		}
 	}
-	r = bhxh_denylist_build(list, out, (unsigned)bits, &st);
+	r = bhxh_denylist_build_opts(list, out, &o, &st);
 	if (r < 0) {
 		cli_err(_("cannot build %s from %s: %s"), out, list, strerror(-r));
 		return CLI_ERR;
 	}
+	report_bad_lines(&st);
 	printf(_("%s: %llu entries, %llu lines skipped, %llu bytes (%.2f bytes per entry)\n"), out,
 	       (unsigned long long)st.entries, (unsigned long long)st.skipped,
 	       (unsigned long long)st.file_bytes,
 	       st.entries ? (double)st.file_bytes / (double)st.entries : 0.0);
-	return CLI_OK;
+	if (st.duplicates > 0)
+		printf(_("%llu duplicate entries counted once\n"), (unsigned long long)st.duplicates);
+	return strict && st.bad > 0 ? CLI_ERR : CLI_OK;
 }
 
 /* check [-f FILE] [--lookup]: verify the whole file (both checksums); with
@@ -225,6 +296,11 @@ static int denylist_check(struct cli *cli, int argc, char **argv)
 	printf(_("%s: valid, %llu entries, %llu bytes\n"), file,
 	       (unsigned long long)bhxh_denylist_entries(dl),
 	       (unsigned long long)bhxh_denylist_bytes(dl));
+	printf(_("format %u (%s), %s keys, %u bits\n"), bhxh_denylist_version(dl),
+	       bhxh_denylist_version(dl) == BHXH_DL_VERSION ? _("binary fuse filter")
+							    : _("Bloom filter"),
+	       bhxh_denylist_key_kind(dl) == BHXH_DL_KEY_SHA1 ? "SHA-1" : _("text"),
+	       bhxh_denylist_bits(dl));
 	while (lookup && (n = getline(&line, &cap, stdin)) >= 0) {
 		bool hit;
 
@@ -248,7 +324,7 @@ int cmd_denylist(struct cli *cli, int argc, char **argv)
 		return denylist_build(cli, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "check") == 0)
 		return denylist_check(cli, argc - 1, argv + 1);
-	cli_err(_("usage: bhxhctl denylist build LIST [-o FILE] | check [-f FILE] [--lookup]"));
+	cli_err(_("usage: bhxhctl denylist build LIST [-o FILE] [options] | check [-f FILE] [--lookup]"));
 	return CLI_ERR;
 }
 

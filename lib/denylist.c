@@ -1,4 +1,5 @@
-/* Leaked-password denylist: blocked Bloom filter (see denylist.h). */
+/* Leaked-password denylist: the reader of both formats (see denylist.h).
+ * The builders are in denylist_build.c (bhxhctl only). */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "denylist.h"
+#include "fusefilter.h"
+#include "sha1.h"
 #include "util.h"
 
 static const char magic[8] = "BHXHDNY";
@@ -18,11 +21,17 @@ static const char magic[8] = "BHXHDNY";
 struct bhxh_denylist {
 	const unsigned char *map;
 	size_t maplen;
+	unsigned version;
+	unsigned kind;  /* BHXH_DL_KEY_* */
+	unsigned bits;
+	uint64_t entries;
+	/* version 1 */
 	const unsigned char *blocks;
 	uint64_t nblocks;
-	uint64_t entries;
 	uint64_t seed;
 	unsigned k;
+	/* version 2 */
+	struct bhxh_fuse fuse;
 };
 
 static uint64_t get64(const unsigned char *p)
@@ -37,18 +46,6 @@ static uint64_t get64(const unsigned char *p)
 static uint32_t get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (unsigned char)v;
 }
 
 static uint64_t fmix64(uint64_t h)
@@ -69,7 +66,7 @@ static unsigned char fold(unsigned char c)
 /* A seeded 64-bit hash of the case-folded bytes: 8-byte words mixed with
  * multiply-rotate, a murmur3 finaliser at the end.  Not cryptographic: the
  * filter holds public lists, the seed only decorrelates files. */
-static uint64_t dl_hash(uint64_t seed, const char *s, size_t len)
+uint64_t bhxh_dl_hash(uint64_t seed, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
@@ -90,8 +87,7 @@ static uint64_t dl_hash(uint64_t seed, const char *s, size_t len)
 
 /* The block and the k bit positions of one entry.  Positions use double
  * hashing inside the block with an odd step, so they are all distinct. */
-static void dl_probe(uint64_t h, uint64_t nblocks, uint64_t *blk, unsigned *pos0,
-		     unsigned *step)
+void bhxh_dl_probe(uint64_t h, uint64_t nblocks, uint64_t *blk, unsigned *pos0, unsigned *step)
 {
 	uint64_t g = fmix64(h ^ 0x2545f4914f6cdd1dULL);
 
@@ -100,25 +96,16 @@ static void dl_probe(uint64_t h, uint64_t nblocks, uint64_t *blk, unsigned *pos0
 	*step = (unsigned)((g >> 9) & 511) | 1;
 }
 
-static unsigned best_k(unsigned bits)
+/* Version 2 text keys: the same hash with a fixed seed (the filter remixes
+ * keys itself, see fusefilter.h). */
+uint64_t bhxh_dl_text_key(const char *s, size_t len)
 {
-	/* k = bits * ln 2, capped: more probes in a 512-bit block stop paying */
-	unsigned k = (bits * 693 + 500) / 1000;
-
-	return k < 1 ? 1 : (k > 12 ? 12 : k);
+	return bhxh_dl_hash(0x510e527fade682d1ULL, s, len);
 }
 
-static void dl_insert(unsigned char *blocks, uint64_t nblocks, unsigned k, uint64_t seed,
-		      const char *s, size_t len)
+uint64_t bhxh_dl_sha1_key(const unsigned char digest[20])
 {
-	uint64_t blk;
-	unsigned pos, step;
-	unsigned char *b;
-
-	dl_probe(dl_hash(seed, s, len), nblocks, &blk, &pos, &step);
-	b = blocks + blk * BHXH_DL_BLOCK;
-	for (unsigned i = 0; i < k; i++, pos = (pos + step) & 511)
-		b[pos >> 3] |= (unsigned char)(1u << (pos & 7));
+	return get64(digest);
 }
 
 bool bhxh_denylist_contains(const struct bhxh_denylist *dl, const char *s, size_t len)
@@ -127,9 +114,25 @@ bool bhxh_denylist_contains(const struct bhxh_denylist *dl, const char *s, size_
 	unsigned pos, step, miss = 0;
 	const unsigned char *b;
 
-	if (dl == NULL || dl->nblocks == 0)
+	if (dl == NULL)
 		return false;
-	dl_probe(dl_hash(dl->seed, s, len), dl->nblocks, &blk, &pos, &step);
+	if (dl->version == BHXH_DL_VERSION) {
+		unsigned char d[BHXH_SHA1_LEN];
+		uint64_t key;
+		bool hit;
+
+		if (dl->kind == BHXH_DL_KEY_TEXT)
+			return bhxh_fuse_contains(&dl->fuse, bhxh_dl_text_key(s, len));
+		bhxh_sha1(s, len, d);
+		key = bhxh_dl_sha1_key(d);
+		hit = bhxh_fuse_contains(&dl->fuse, key);
+		bhxh_wipe(d, sizeof(d)); /* a hash of a password */
+		bhxh_wipe(&key, sizeof(key));
+		return hit;
+	}
+	if (dl->nblocks == 0)
+		return false;
+	bhxh_dl_probe(bhxh_dl_hash(dl->seed, s, len), dl->nblocks, &blk, &pos, &step);
 	b = dl->blocks + blk * BHXH_DL_BLOCK;
 	/* no early exit: the same work for listed and unlisted candidates */
 	for (unsigned i = 0; i < dl->k; i++, pos = (pos + step) & 511)
@@ -147,189 +150,67 @@ uint64_t bhxh_denylist_bytes(const struct bhxh_denylist *dl)
 	return dl ? dl->maplen : 0;
 }
 
-/* Write header + blocks to out atomically. */
-static int write_filter(const char *out, unsigned char *blocks, uint64_t nblocks,
-			uint64_t entries, unsigned k, unsigned bits, uint64_t seed)
+unsigned bhxh_denylist_version(const struct bhxh_denylist *dl)
 {
-	unsigned char hdr[BHXH_DL_HEADER];
-	char tmp[4096];
-	size_t len = (size_t)nblocks * BHXH_DL_BLOCK;
-	int fd = -1, r = 0;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", out) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, magic, 8);
-	put32(hdr + 8, BHXH_DL_VERSION);
-	put32(hdr + 12, k);
-	put64(hdr + 16, nblocks);
-	put64(hdr + 24, entries);
-	put64(hdr + 32, seed);
-	put32(hdr + 40, bhxh_crc32(0, blocks, len));
-	put32(hdr + 44, bits);
-	put32(hdr + 60, bhxh_crc32(0, hdr, 60));
-
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < sizeof(hdr) + len;) {
-		const unsigned char *src = off < sizeof(hdr) ? hdr + off : blocks + (off - sizeof(hdr));
-		size_t n = off < sizeof(hdr) ? sizeof(hdr) - off : len - (off - sizeof(hdr));
-		ssize_t w = write(fd, src, n > (1u << 20) ? (1u << 20) : n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			r = w < 0 ? -errno : -EIO;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		r = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, out) < 0)
-		r = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return dl ? dl->version : 0;
 }
 
-static int alloc_blocks(uint64_t n, unsigned bits, unsigned char **ret, uint64_t *ret_nblocks)
+unsigned bhxh_denylist_key_kind(const struct bhxh_denylist *dl)
 {
-	uint64_t nblocks = (n * bits + 511) / 512;
+	return dl ? dl->kind : 0;
+}
 
-	if (nblocks == 0)
-		nblocks = 1;
-	if (nblocks > SIZE_MAX / BHXH_DL_BLOCK)
-		return -E2BIG;
-	*ret = calloc((size_t)nblocks, BHXH_DL_BLOCK);
-	if (*ret == NULL)
-		return -ENOMEM;
-	*ret_nblocks = nblocks;
+unsigned bhxh_denylist_bits(const struct bhxh_denylist *dl)
+{
+	return dl ? dl->bits : 0;
+}
+
+/* Version 1 header: 0 and the payload length, or -EBADMSG. */
+static int parse_v1(struct bhxh_denylist *dl, const unsigned char *h, uint64_t size,
+		    uint64_t *ret_payload)
+{
+	uint64_t nblocks = get64(h + 16);
+
+	if (get32(h + 12) < 1 || get32(h + 12) > 32 || nblocks == 0 ||
+	    nblocks > (size - BHXH_DL_HEADER) / BHXH_DL_BLOCK ||
+	    size != BHXH_DL_HEADER + nblocks * BHXH_DL_BLOCK)
+		return -EBADMSG;
+	dl->version = BHXH_DL_VERSION_BLOOM;
+	dl->kind = BHXH_DL_KEY_TEXT;
+	dl->blocks = h + BHXH_DL_HEADER;
+	dl->nblocks = nblocks;
+	dl->entries = get64(h + 24);
+	dl->seed = get64(h + 32);
+	dl->k = get32(h + 12);
+	dl->bits = get32(h + 44);
+	*ret_payload = nblocks * BHXH_DL_BLOCK;
 	return 0;
 }
 
-/* A fixed seed: the same list always gives the same file (reproducible
- * builds), so which rare passwords are false positives does not change from
- * one build to the next.  The seed stays in the header for other builders. */
-static uint64_t make_seed(void)
+static int parse_v2(struct bhxh_denylist *dl, const unsigned char *h, uint64_t size,
+		    uint64_t *ret_payload)
 {
-	return 0x6a09e667f3bcc908ULL;
-}
+	struct bhxh_fuse *f = &dl->fuse;
+	uint64_t round = get64(h + 24);
 
-int bhxh_denylist_build_mem(const char *const *words, size_t n, const char *out,
-			    unsigned bits, struct bhxh_dl_stats *ret_stats)
-{
-	unsigned char *blocks = NULL;
-	uint64_t nblocks, seed = make_seed(), entries = 0;
-	unsigned k = best_k(bits);
-	int r;
-
-	if (bits < 8 || bits > 32)
-		return -EINVAL;
-	r = alloc_blocks(n, bits, &blocks, &nblocks);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(words[i]);
-
-		if (len == 0 || len > BHXH_PASS_MAX)
-			continue;
-		dl_insert(blocks, nblocks, k, seed, words[i], len);
-		entries++;
-	}
-	r = write_filter(out, blocks, nblocks, entries, k, bits, seed);
-	if (r == 0 && ret_stats != NULL) {
-		ret_stats->entries = entries;
-		ret_stats->skipped = n - entries;
-		ret_stats->file_bytes = BHXH_DL_HEADER + nblocks * BHXH_DL_BLOCK;
-	}
-	free(blocks);
-	return r;
-}
-
-/* One line at a time, without the newline (and a CR before it); lines
- * longer than BHXH_PASS_MAX are reported with *too_long and skipped. */
-static ssize_t next_line(FILE *f, char **buf, size_t *cap, bool *too_long)
-{
-	ssize_t n = getline(buf, cap, f);
-
-	if (n < 0)
-		return -1;
-	while (n > 0 && ((*buf)[n - 1] == '\n' || (*buf)[n - 1] == '\r'))
-		(*buf)[--n] = '\0';
-	*too_long = n > BHXH_PASS_MAX;
-	return n;
-}
-
-int bhxh_denylist_build(const char *list, const char *out, unsigned bits,
-			struct bhxh_dl_stats *ret_stats)
-{
-	unsigned char *blocks = NULL;
-	uint64_t nblocks = 0, seed = make_seed(), count = 0, entries = 0, skipped = 0;
-	unsigned k = best_k(bits);
-	char *line = NULL;
-	size_t cap = 0;
-	bool too_long;
-	ssize_t n;
-	struct stat st;
-	FILE *f = NULL;
-	int r = 0;
-
-	if (bits < 8 || bits > 32)
-		return -EINVAL;
-	f = fopen(list, "re");
-	if (f == NULL)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	while ((n = next_line(f, &line, &cap, &too_long)) >= 0)
-		if (n > 0 && !too_long)
-			count++;
-	if (ferror(f)) {
-		r = -EIO;
-		goto out;
-	}
-	r = alloc_blocks(count, bits, &blocks, &nblocks);
-	if (r < 0)
-		goto out;
-	rewind(f);
-	while ((n = next_line(f, &line, &cap, &too_long)) >= 0) {
-		if (n == 0 || too_long) {
-			skipped++;
-			continue;
-		}
-		dl_insert(blocks, nblocks, k, seed, line, (size_t)n);
-		entries++;
-	}
-	if (ferror(f) || entries != count) {
-		r = -EIO; /* the list changed under us */
-		goto out;
-	}
-	r = write_filter(out, blocks, nblocks, entries, k, bits, seed);
-	if (r == 0 && ret_stats != NULL) {
-		ret_stats->entries = entries;
-		ret_stats->skipped = skipped;
-		ret_stats->file_bytes = BHXH_DL_HEADER + nblocks * BHXH_DL_BLOCK;
-	}
-out:
-	free(blocks);
-	free(line);
-	fclose(f);
-	return r;
+	dl->kind = get32(h + 12);
+	if (dl->kind != BHXH_DL_KEY_TEXT && dl->kind != BHXH_DL_KEY_SHA1)
+		return -EBADMSG;
+	f->bits = get32(h + 36);
+	f->arity = get32(h + 40);
+	f->seglen = get32(h + 44);
+	f->segcount = get32(h + 48);
+	f->slots = get32(h + 52);
+	if (round > UINT32_MAX || !bhxh_fuse_valid(f) ||
+	    size != BHXH_DL_HEADER + bhxh_fuse_payload_bytes(f))
+		return -EBADMSG;
+	f->round = (uint32_t)round;
+	f->fp = h + BHXH_DL_HEADER;
+	dl->version = BHXH_DL_VERSION;
+	dl->entries = get64(h + 16);
+	dl->bits = f->bits;
+	*ret_payload = bhxh_fuse_payload_bytes(f);
+	return 0;
 }
 
 int bhxh_denylist_open(const char *path, bool verify_payload, struct bhxh_denylist **ret)
@@ -338,17 +219,23 @@ int bhxh_denylist_open(const char *path, bool verify_payload, struct bhxh_denyli
 	const unsigned char *h;
 	struct stat st;
 	void *map = MAP_FAILED;
-	uint64_t nblocks;
+	uint64_t payload = 0;
 	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted at the path must not hang a password
+	 * change; it is refused below like any other non-regular file */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < BHXH_DL_HEADER + BHXH_DL_BLOCK) {
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_size < BHXH_DL_HEADER) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -362,23 +249,7 @@ int bhxh_denylist_open(const char *path, bool verify_payload, struct bhxh_denyli
 		goto out;
 	}
 	h = map;
-	nblocks = get64(h + 16);
 	if (memcmp(h, magic, 8) != 0 || get32(h + 60) != bhxh_crc32(0, h, 60)) {
-		r = -EBADMSG;
-		goto out;
-	}
-	if (get32(h + 8) != BHXH_DL_VERSION) {
-		r = -EPROTONOSUPPORT;
-		goto out;
-	}
-	if (get32(h + 12) < 1 || get32(h + 12) > 32 || nblocks == 0 ||
-	    nblocks > ((uint64_t)st.st_size - BHXH_DL_HEADER) / BHXH_DL_BLOCK ||
-	    (uint64_t)st.st_size != BHXH_DL_HEADER + nblocks * BHXH_DL_BLOCK) {
-		r = -EBADMSG;
-		goto out;
-	}
-	if (verify_payload &&
-	    bhxh_crc32(0, h + BHXH_DL_HEADER, (size_t)(nblocks * BHXH_DL_BLOCK)) != get32(h + 40)) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -387,16 +258,26 @@ int bhxh_denylist_open(const char *path, bool verify_payload, struct bhxh_denyli
 		r = -ENOMEM;
 		goto out;
 	}
+	if (get32(h + 8) == BHXH_DL_VERSION_BLOOM)
+		r = parse_v1(dl, h, (uint64_t)st.st_size, &payload);
+	else if (get32(h + 8) == BHXH_DL_VERSION)
+		r = parse_v2(dl, h, (uint64_t)st.st_size, &payload);
+	else
+		r = -EPROTONOSUPPORT;
+	if (r < 0)
+		goto out;
+	if (verify_payload && bhxh_crc32(0, h + BHXH_DL_HEADER, (size_t)payload) !=
+				      get32(h + (dl->version == BHXH_DL_VERSION ? 32 : 40))) {
+		r = -EBADMSG;
+		goto out;
+	}
 	dl->map = map;
 	dl->maplen = (size_t)st.st_size;
-	dl->blocks = h + BHXH_DL_HEADER;
-	dl->nblocks = nblocks;
-	dl->entries = get64(h + 24);
-	dl->seed = get64(h + 32);
-	dl->k = get32(h + 12);
 	map = MAP_FAILED;
 	*ret = dl;
+	dl = NULL;
 out:
+	free(dl);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
 	close(fd);

@@ -431,21 +431,23 @@ START_TEST(denylist_filter)
 	}
 	ck_assert_int_eq(bhxh_denylist_build_mem(ptrs, N, path, 16, &st), 0);
 	ck_assert_uint_eq(st.entries, N);
-	ck_assert_uint_le(st.file_bytes, (uint64_t)N * 2 + 64 + 64);
+	/* binary fuse filter, 16-bit fingerprints: ~2.36 bytes per entry at
+	 * this size (2.26 from a few million entries on) */
+	ck_assert_uint_le(st.file_bytes, (uint64_t)N * 24 / 10 + 64);
 	ck_assert_int_eq(bhxh_denylist_open(path, true, &dl), 0);
 	/* no false negatives, case-insensitive */
 	for (size_t i = 0; i < N; i++)
 		ck_assert(bhxh_denylist_contains(dl, words[i], 12));
 	words[0][0] = (char)(words[0][0] - 32);
 	ck_assert(bhxh_denylist_contains(dl, words[0], 12));
-	/* documented false-positive rate: about 0.1%, asserted < 0.5% */
+	/* documented false-positive rate: 2^-16 (1.5e-5), asserted < 1e-4 */
 	for (size_t i = 0; i < N; i++) {
 		char w[16];
 
 		rand_word(w, 13, &seed); /* 13 letters: never inserted */
 		fp += bhxh_denylist_contains(dl, w, 13);
 	}
-	ck_assert_msg(fp < N / 200, "false positives %u of %d", fp, N);
+	ck_assert_msg(fp < N / 10000, "false positives %u of %d", fp, N);
 	bhxh_denylist_close(dl);
 	free(words);
 	free(ptrs);
