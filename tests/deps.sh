@@ -14,6 +14,9 @@ PKGS="build-essential autoconf automake libtool pkg-config gettext autopoint
   clang libclang-rt-14-dev
   openssh-client sshpass
   libldap-dev ldap-utils openssl"
+# per-handle cost and linkage tests (strace, nm, readelf); the lockout and
+# denylist benchmarks (openssl passwd, passwdqc's pwqfilter)
+PKGS="$PKGS strace binutils openssl passwdqc"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
 	exit 1
