@@ -10,12 +10,19 @@
  * with this module's glue (audit and messages) and kept loaded.
  *
  * When it cannot be loaded the change is refused (fail closed), logged and
- * audited with reason=module_unavailable. */
+ * audited with reason=module_unavailable.
+ *
+ * Run from a libtool build tree (pam_bhxh.so itself loaded from a ".libs"
+ * directory: make check, never an installed system), the object is taken
+ * from beside the module when PKGLIBDIR has none, so that the tests of a
+ * build without --enable-test-hooks find it too. */
 #include "config.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,15 +45,37 @@ static const struct bhxh_pam_ops glue_ops = {
 	.user_is_local = bhxh_pam_user_is_local,
 };
 
-static const char *object_path(void)
+/* The object beside pam_bhxh.so when that is a libtool build tree's
+ * ".libs" directory; NULL otherwise. */
+static const char *build_tree_path(char *buf, size_t len)
 {
-#ifdef BHXH_TESTING
-	/* Test builds only: the object of the build tree. */
-	const char *p = secure_getenv("BHXH_TEST_PWMOD");
+	Dl_info di;
+	const char *slash;
+	int n;
 
+	if (dladdr((void *)bhxh_pam_password, &di) == 0 || di.dli_fname == NULL)
+		return NULL;
+	slash = strrchr(di.dli_fname, '/');
+	if (slash == NULL || slash - di.dli_fname < 6 || strncmp(slash - 6, "/.libs", 6) != 0)
+		return NULL;
+	n = snprintf(buf, len, "%.*s/pam_bhxh_password.so", (int)(slash - di.dli_fname),
+		     di.dli_fname);
+	return n > 0 && (size_t)n < len ? buf : NULL;
+}
+
+static const char *object_path(char *buf, size_t len)
+{
+	const char *p;
+
+#ifdef BHXH_TESTING
+	/* Test builds only: an explicit object (or none) for the tests. */
+	p = secure_getenv("BHXH_TEST_PWMOD");
 	if (p != NULL && p[0] == '/')
 		return p;
 #endif
+	if (access(PW_OBJECT, F_OK) < 0 && errno == ENOENT &&
+	    (p = build_tree_path(buf, len)) != NULL)
+		return p;
 	return PW_OBJECT;
 }
 
@@ -72,7 +101,8 @@ static int object_ok(const char *path)
 
 int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv)
 {
-	const char *path = object_path();
+	char buf[PATH_MAX];
+	const char *path = object_path(buf, sizeof(buf));
 	pw_entry_fn *entry;
 	void *h;
 	int r;
