@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,14 +166,17 @@ void bhxh_conf_init(struct bhxh_conf *c)
 }
 
 /* The entry for key that accepts scope; else the first of that name (its
- * scope is then reported), else NULL.  A key may have one entry per scope. */
+ * scope is then reported), else NULL.  A key may have one entry per scope.
+ * Names match whatever their case: libpwquality and pam_pwhistory accept
+ * "MINLEN=12", so refusing it would turn a peer's valid line into an
+ * outage (no two of our names differ only in case). */
 static const struct bhxh_opt *find_opt(const char *key, size_t keylen, unsigned scope)
 {
 	const struct bhxh_opt *first = NULL;
 
 	for (size_t t = 0; t < BHXH_ARRAY_SIZE(all_tables); t++)
 		for (const struct bhxh_opt *o = all_tables[t]; o->name != NULL; o++)
-			if (strlen(o->name) == keylen && strncmp(o->name, key, keylen) == 0) {
+			if (strlen(o->name) == keylen && strncasecmp(o->name, key, keylen) == 0) {
 				if (o->scope & scope)
 					return o;
 				if (first == NULL)

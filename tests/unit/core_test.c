@@ -222,6 +222,23 @@ END_TEST
 
 /* faillock.conf: pam_faillock's grammar and keys, with its meaning; the
  * precedence faillock.conf < bhxh.conf < module arguments. */
+/* Option names match whatever their case, as libpwquality's do. */
+START_TEST(conf_names_any_case)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX];
+
+	bhxh_conf_init(&c);
+	ck_assert_int_eq(bhxh_conf_apply(&c, "MINLEN=14", BHXH_SCOPE_ARG, NULL, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(c.pw.minlen, 14);
+	ck_assert_int_eq(bhxh_conf_apply(&c, "Deny=5", BHXH_SCOPE_ARG, NULL, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.lockout.deny, 5);
+	ck_assert_int_eq(bhxh_conf_apply(&c, "MINLENX=14", BHXH_SCOPE_ARG, NULL, err, sizeof(err)),
+			 -EINVAL);
+}
+END_TEST
+
 START_TEST(conf_peer_faillock)
 {
 	struct bhxh_conf c;
@@ -696,6 +713,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
 	tcase_add_test(tc, conf_peer_faillock);
+	tcase_add_test(tc, conf_names_any_case);
 	tcase_add_test(tc, every_option_is_documented);
 	tcase_add_test(tc, lockout_policy);
 	tcase_add_test(tc, tally_unknown_slots);
