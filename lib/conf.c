@@ -132,6 +132,7 @@ static const struct bhxh_opt *const all_tables[] = {
 	bhxh_opts_posture,
 	bhxh_opts_report,
 	bhxh_opts_ldap,
+	bhxh_opts_dirpw,
 };
 
 const struct bhxh_opt *const *const bhxh_all_tables = all_tables;
@@ -163,6 +164,7 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	bhxh_conf_init_posture(c);
 	bhxh_conf_init_report(c);
 	bhxh_conf_init_ldap(c);
+	bhxh_conf_init_dirpw(c);
 }
 
 /* The entry for key that accepts scope; else the first of that name (its

@@ -79,6 +79,7 @@ struct bhxh_conf {
 	struct bhxh_posture_conf posture;
 	struct bhxh_report_conf report;
 	struct bhxh_ldap_conf ldap;
+	struct bhxh_dirpw_conf dirpw;
 };
 
 enum bhxh_opt_type {
@@ -127,6 +128,7 @@ extern const struct bhxh_opt bhxh_opts_dir[];
 extern const struct bhxh_opt bhxh_opts_posture[];
 extern const struct bhxh_opt bhxh_opts_report[];
 extern const struct bhxh_opt bhxh_opts_ldap[];
+extern const struct bhxh_opt bhxh_opts_dirpw[];
 
 /* Defaults of every area. */
 void bhxh_conf_init(struct bhxh_conf *c);
@@ -139,6 +141,7 @@ void bhxh_conf_init_dir(struct bhxh_conf *c);
 void bhxh_conf_init_posture(struct bhxh_conf *c);
 void bhxh_conf_init_report(struct bhxh_conf *c);
 void bhxh_conf_init_ldap(struct bhxh_conf *c);
+void bhxh_conf_init_dirpw(struct bhxh_conf *c);
 
 /* Apply one "key" or "key=value" token.  scope says where it came from;
  * where is the prefix used in error messages ("file:12" or NULL for an

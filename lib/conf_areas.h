@@ -14,5 +14,6 @@
 #include "conf_posture.h"
 #include "conf_report.h"
 #include "conf_ldap.h"
+#include "conf_dirpw.h"
 
 #endif

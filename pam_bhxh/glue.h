@@ -103,6 +103,7 @@ int bhxh_pam_dir_account(struct bhxh_pam *ctx);             /* revoke.c */
 int bhxh_pam_posture_account(struct bhxh_pam *ctx);         /* posture.c */
 int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c,
 									   through pw_loader.c */
+int bhxh_pam_dir_password(struct bhxh_pam *ctx);            /* dirpw.c */
 int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
 
 #endif

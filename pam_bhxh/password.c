@@ -485,6 +485,8 @@ int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv)
 	}
 	ctx->conf.silent |= silent;
 	bhxh_pam_set_lang(ctx);
+	if (ctx->conf.dirpw.directory)
+		return bhxh_pam_dir_password(ctx); /* dirpw.c: directory accounts */
 	if ((ctx->conf.lockout.local_users_only || ctx->conf.pw.local_users_only) &&
 	    !bhxh_pam_user_is_local(ctx)) {
 		bhxh_debug(ctx, "%.100s is not a local user: password checks skipped", ctx->user);
