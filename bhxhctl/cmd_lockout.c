@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "dirlock_sync.h"
 #include "i18n.h"
 #include "lockout.h"
 #include "tally.h"
@@ -345,9 +346,12 @@ static int do_reset(struct cli *cli, const char *user, bool all, const char *dir
 		cli_err(_("invalid user name '%.100s'"), user);
 		return CLI_ERR;
 	}
+	/* dirlock.c: a directory account is unlocked on every machine */
+	if (user != NULL && dirlock_admin_reset(&cli->conf, user) < 0)
+		rc = CLI_ERR;
 	dirfd = bhxh_tally_open_dir(dir_of(cli, dir), false);
 	if (dirfd == -ENOENT)
-		return CLI_OK; /* nothing was ever recorded */
+		return rc; /* nothing was ever recorded */
 	if (dirfd < 0) {
 		cli_err(_("cannot open %s: %s"), dir_of(cli, dir), strerror(-dirfd));
 		return CLI_ERR;

@@ -27,6 +27,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "dirlock_sync.h"
 #include "dirdb.h"
 #include "dirdb_build.h"
 #include "i18n.h"
@@ -297,6 +298,7 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 
 	bhxh_ldap_src_init(&ls);
 	memset(&old, 0, sizeof(old));
+	dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
 	r = bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ents, n, LOCAL_PASSWD,
 			    LOCAL_GROUP, &ls, err, sizeof(err));
 	if (r < 0) {
@@ -400,6 +402,7 @@ static int once(struct sync *s)
 	}
 	s->last_ok = now_s();
 	rc = apply(s, set.e, set.n);
+	dirlock_tick(&s->cli->conf, set.e, set.n);
 	bhxh_ldap_set_free(&set);
 	return rc;
 }
@@ -574,6 +577,13 @@ static int follow(struct sync *s)
 			long long t = now_ms();
 			int wait = 1000;
 
+			if (s->cli->conf.dirpw.lockout) { /* dirlock.c: queued locks */
+				struct bhxh_ldap_entry **le;
+				size_t ln = bhxh_ldap_follow_entries(f, &le);
+
+				dirlock_tick(&s->cli->conf, le, ln);
+			}
+
 			if (fc.dirty && bhxh_ldap_follow_refreshed(f)) {
 				long long due = fc.last_change + (long long)s->lc->batch_ms;
 
@@ -604,6 +614,8 @@ static int follow(struct sync *s)
 				}
 				wait = (int)(fc.last_change + SAVE_IDLE_MS - t);
 			}
+			if (s->cli->conf.dirpw.lockout && wait > 250)
+				wait = 250;
 			r = bhxh_ldap_follow_poll(f, wait, &ops, &fc, err, sizeof(err));
 			if (r < 0)
 				break;

@@ -249,7 +249,9 @@ void bhxh_ldap_attr_list(const struct bhxh_ldap_conf *c, const char **ret)
 		ret[n++] = a->password;
 		for (size_t i = 0; i < BHXH_ARRAY_SIZE(shadow); i++)
 			ret[n++] = shadow[i];
+		ret[n++] = "pwdChangedTime"; /* ppolicy: newer than shadowLastChange */
 	}
+	ret[n++] = "pwdAccountLockedTime"; /* ppolicy: the fleet-wide lockout */
 	ret[n] = NULL;
 }
 

@@ -104,6 +104,7 @@ int bhxh_pam_posture_account(struct bhxh_pam *ctx);         /* posture.c */
 int bhxh_pam_password(struct bhxh_pam *ctx, int argc, const char **argv); /* password.c,
 									   through pw_loader.c */
 int bhxh_pam_dir_password(struct bhxh_pam *ctx);            /* dirpw.c */
+void bhxh_pam_dirlock_locked(struct bhxh_pam *ctx);         /* dirlock.c */
 int bhxh_pam_session(struct bhxh_pam *ctx, bool open);      /* session.c */
 
 #endif

@@ -411,6 +411,7 @@ static int record_failure(struct bhxh_pam *ctx)
 				 ctx->user, n);
 		audit_new_lock(ctx, &p, n);
 		tell_locked(ctx, n, p.unlock_time == 0 ? -1 : (int64_t)p.unlock_time);
+		bhxh_pam_dirlock_locked(ctx); /* dirlock.c: to the directory */
 	} else
 		tell_remaining(ctx, bhxh_lockout_remaining(&t, &p, ctx->now));
 out:
