@@ -8,7 +8,7 @@
  *   - clears the locks it wrote when their unlock_time is over (its own
  *     clock against its own time stamp: clock skew between machines does
  *     not shorten or lengthen a lock); a lock whose machine never clears
- *     it (gone, reinstalled) is cleared by any machine an hour later;
+ *     it (gone, reinstalled) is cleared by any machine a day later;
  *   - applies the directory to the local tally: an account locked in the
  *     directory is locked here (until pwdAccountLockedTime + unlock_time,
  *     or until reset for 000001010000Z), so the lockout's own preauth and
@@ -46,8 +46,11 @@
 #define LOCK_ATTR "pwdAccountLockedTime"
 #define LOCK_FOREVER_VAL "000001010000Z"
 /* A lock no machine cleared is cleared by any machine this long after its
- * unlock_time (the machine that wrote it may be gone). */
-#define ORPHAN_GRACE 3600
+ * unlock_time (the machine that wrote it may be gone).  Long, so that a
+ * machine whose clock is ahead does not clear the fleet's locks early. */
+#define ORPHAN_GRACE 86400
+/* A lock dated this far in the future says that clocks disagree. */
+#define SKEW_WARN 300
 #define RETRY_S 5
 
 /* The accounts locked in the directory at the last generation (sorted). */
@@ -234,8 +237,14 @@ void dirlock_apply(const struct bhxh_conf *conf, struct bhxh_ldap_entry *const *
 			until = since + (long long)conf->lockout.unlock_time;
 		else
 			until = BHXH_LOCK_FOREVER; /* unreadable: until reset */
+		if (since > (long long)now + SKEW_WARN)
+			cli_err(_("warning: the lock of %s is dated %lld s in the future: is this "
+				  "machine's clock right (NTP)?"),
+				name, since - (long long)now);
+		/* over: cleared soon by its machine; on a machine whose clock is
+		 * ahead of the locking machine's, that much early */
 		if (until != BHXH_LOCK_FOREVER && until <= (long long)now)
-			continue; /* over: cleared soon by its machine */
+			continue;
 		r = tally_set(conf, name, true, since ? since : (long long)now, until);
 		if (r < 0)
 			cli_err(_("cannot lock %s here as the directory says: %s"), name,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "ldap_map.h"
@@ -355,6 +356,39 @@ static int num_of(const struct bhxh_ldap_entry *e, const char *an, bool required
 
 /* ---- users ------------------------------------------------------------- */
 
+/* The day (since the epoch) of a GeneralizedTime "YYYYMMDDHHMMSS[.f]Z", as
+ * ppolicy writes pwdChangedTime; -1 when malformed. */
+static int64_t gentime_day(const char *v)
+{
+	int f[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	struct tm tm;
+	const char *p = v;
+	time_t t;
+
+	for (int i = 0; i < 6; i++) {
+		f[i] = 0;
+		for (int k = 0; k < w[i]; k++, p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			f[i] = f[i] * 10 + (*p - '0');
+		}
+	}
+	if (*p == '.' || *p == ',')
+		while (*++p >= '0' && *p <= '9')
+			;
+	if (p[0] != 'Z' || p[1] != '\0' || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	t = timegm(&tm);
+	return t < 0 ? -1 : (int64_t)(t / 86400);
+}
+
 static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
 		    struct tbuf *pw, struct tbuf *sp, struct tbuf *rv, const char **ret_name,
 		    char *err, size_t errlen)
@@ -394,6 +428,17 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 		}
 		if ((r = num_of(e, "shadowFlag", false, UINT32_MAX, &f[6], err, errlen)) < 0)
 			return r;
+		/* A password changed through ppolicy (Password Modify) updates
+		 * pwdChangedTime, not shadowLastChange: the newer one counts. */
+		{
+			const struct bhxh_ldap_attr *ct = attr(e, "pwdChangedTime");
+			int64_t day = ct != NULL ? gentime_day(ct->vals[0].p) : -1;
+
+			if (day > f[0]) {
+				f[0] = day;
+				any_shadow = true;
+			}
+		}
 		/* Only {CRYPT} hashes are usable by pam_unix; other schemes
 		 * ({SSHA}...) stay on the server. */
 		for (size_t i = 0; pa != NULL && i < pa->nvals; i++) {

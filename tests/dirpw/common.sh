@@ -66,7 +66,7 @@ dirpw_setup() {
 	slapd_init "$T/slapd" tls ppolicy
 	dirpw_slapd_conf
 	{
-		printf 'dn: cn=default,ou=policies,%s\nobjectClass: pwdPolicy\nobjectClass: person\ncn: default\nsn: default\npwdAttribute: userPassword\npwdInHistory: 4\npwdMinLength: 8\npwdCheckQuality: 1\npwdAllowUserChange: TRUE\npwdLockout: FALSE\n\n' "$SLAPD_BASE"
+		printf 'dn: cn=default,ou=policies,%s\nobjectClass: pwdPolicy\nobjectClass: person\ncn: default\nsn: default\npwdAttribute: userPassword\npwdInHistory: 4\npwdMinLength: 8\npwdCheckQuality: 1\npwdAllowUserChange: TRUE\npwdLockout: TRUE\npwdMaxFailure: 0\n\n' "$SLAPD_BASE"
 		for id in "$LOCKER_DN:$LOCKER_PW" "$PWADMIN_DN:$PWADMIN_PW"; do
 			printf 'dn: %s\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: %s\nuserPassword: %s\n\n' \
 				"${id%%:*}" "$(echo "${id%%,*}" | sed 's/^cn=//')" "${id#*:}"
