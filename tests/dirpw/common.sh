@@ -32,8 +32,10 @@ f, locker, pwadmin, reader = sys.argv[1:]
 s = open(f).read()
 glob = ('password-hash {CRYPT}\n'
         'password-crypt-salt-format "$6$%.16s"\n')
-acl = (f'access to attrs=pwdAccountLockedTime by dn.exact="{locker}" write '
-       f'by dn.exact="{reader}" read by * read\n'
+people = 'ou=people,' + locker.split(',', 1)[1]
+acl = (f'access to dn.subtree="{people}" attrs=pwdAccountLockedTime '
+       f'by dn.exact="{locker}" write by dn.exact="{reader}" read by * read\n'
+       'access to attrs=pwdHistory by * none\n'
        f'access to attrs=userPassword by self write by dn.exact="{pwadmin}" write '
        f'by dn.exact="{reader}" read by anonymous auth by * none\n')
 s = s.replace('database mdb\n', glob + 'database mdb\n', 1)

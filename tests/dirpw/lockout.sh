@@ -70,6 +70,14 @@ loginShell: /bin/evil
 LDIF
 ldapsearch -x -ZZ -LLL -H "$SLAPD_URI" -D "$LOCKER_DN" -w "$LOCKER_PW" -b "$SLAPD_BASE" \
 	'(uid=dpa)' userPassword | grep -q '^userPassword' && fail "the lock identity reads hashes"
+lk >/dev/null 2>&1 <<LDIF && fail "the lock identity locked an entry outside the people"
+dn: $SLAPD_READER_DN
+changetype: modify
+replace: pwdAccountLockedTime
+pwdAccountLockedTime: 000001010000Z
+LDIF
+ldapsearch -x -ZZ -LLL -H "$SLAPD_URI" -D "$LOCKER_DN" -w "$LOCKER_PW" -b "$SLAPD_BASE" \
+	'(uid=dpa)' pwdHistory | grep -q '^pwdHistory' && fail "the lock identity reads the history"
 lk >/dev/null 2>&1 <<LDIF || fail "the lock identity cannot lock"
 dn: uid=dpa,ou=people,$SLAPD_BASE
 changetype: modify
@@ -83,7 +91,7 @@ wait_until 2 login_ok B dpa 'Old-Pass-2026a' || fail "dpa still locked on B"
 # Timed unlocks: the machine that wrote the lock clears it when it is over.
 follow_off A
 follow_off B
-UNLOCK_TIME=3
+UNLOCK_TIME=6
 machine_conf A
 machine_conf B
 follow_on A
@@ -91,7 +99,7 @@ follow_on B
 fail3 A dpb
 wait_until 2 dir_locked dpb || fail "timed lock did not reach the directory"
 wait_until 2 login_refused B dpb 'Old-Pass-2026b' || fail "timed lock did not reach B"
-wait_until 4 eval '! dir_locked dpb' || fail "timed lock not cleared in the directory"
+wait_until 8 eval '! dir_locked dpb' || fail "timed lock not cleared in the directory"
 login_ok B dpb 'Old-Pass-2026b' || fail "dpb locked on B after the timed unlock"
 login_ok A dpb 'Old-Pass-2026b' || fail "dpb locked on A after the timed unlock"
 echo "ok"

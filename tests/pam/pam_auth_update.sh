@@ -70,6 +70,8 @@ assert_match 'success=2' "$(sed -n "${n_unix}p" "$w/common-auth")" "pam_unix jum
 assert_match 'required	pam_bhxh\.so' "$(cat "$w/common-account")" "account line"
 cp_=$(cat "$w/common-password")
 assert_match '^password	requisite	pam_bhxh\.so' "$cp_" "password check before pam_unix"
+assert_match 'password	\[success=[0-9]+ ignore=ignore default=die\]	pam_bhxh\.so directory' \
+	"$cp_" "directory accounts' line before pam_unix, with its jump computed"
 assert_match 'optional	pam_bhxh\.so record' "$cp_" "history record after pam_unix"
 
 # through the generated stack: three wrong passwords lock, reset unlocks
