@@ -56,6 +56,16 @@ out=$(printf '%s\n' "$NEW3" "$NEW3" | pam_on A dpb chauthtok 2>&1) || fail "root
 assert_match "chauthtok: 0 " "$out" "root reset"
 wait_until 2 login_ok B dpb "$NEW3" || fail "root's reset not usable on B"
 
+# In Vietnamese: root's reset to the current password (in the history: the
+# directory checks the history for the administrative identity too).
+if [ -n "$(locale -a 2>/dev/null | grep -i '^vi_VN\.utf-\?8$')" ]; then
+	out=$(printf '%s\n' "$NEW3" "$NEW3" |
+		LANG=vi_VN.UTF-8 LANGUAGE=vi BHXH_TEST_LOCALEDIR="$(test_localedir)" \
+			pam_on A dpb chauthtok 2>&1) && fail "history password accepted for root: $out"
+	echo "$out"
+	assert_match "đã từng được dùng" "$out" "Vietnamese history refusal"
+fi
+
 # A local account is pam_unix's: the directory line ignores it.
 LU=$(uniq_name)
 scratch_user "$LU" 'Local-Pass-2026x'
