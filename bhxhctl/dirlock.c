@@ -206,6 +206,13 @@ static void free_names(char **v, size_t n)
 	free(v);
 }
 
+static void free_prev(void)
+{
+	free_names(prev_locked, prev_n);
+	prev_locked = NULL;
+	prev_n = 0;
+}
+
 void dirlock_apply(const struct bhxh_conf *conf, struct bhxh_ldap_entry *const *ents, size_t n)
 {
 	char **now_locked = NULL;
@@ -272,6 +279,8 @@ void dirlock_apply(const struct bhxh_conf *conf, struct bhxh_ldap_entry *const *
 		}
 	}
 	fflush(stdout);
+	if (!have_prev)
+		(void)atexit(free_prev);
 	free_names(prev_locked, prev_n);
 	prev_locked = now_locked;
 	prev_n = nl;

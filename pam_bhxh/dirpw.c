@@ -130,9 +130,12 @@ static int outcome(struct bhxh_pam *ctx, const struct bhxh_ldap_pw_result *res, 
 	return rc == PAM_SUCCESS && a != PAM_SUCCESS ? a : rc;
 }
 
-static bool caller_is_root(void)
+/* root changing a password (passwd as root), not a user whose expired
+ * password is changed by a root process at login (sshd, login: they pass
+ * PAM_CHANGE_EXPIRED_AUTHTOK), as pam_unix decides. */
+static bool caller_is_root(const struct bhxh_pam *ctx)
 {
-	return getuid() == 0;
+	return getuid() == 0 && !(ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK);
 }
 
 /* The current password: an earlier module's, or asked. */
@@ -170,7 +173,7 @@ static int prelim(struct bhxh_pam *ctx)
 	const char *old = NULL;
 	int r;
 
-	if (caller_is_root())
+	if (caller_is_root(ctx))
 		return PAM_SUCCESS; /* the administrative identity, at the update */
 	r = old_password(ctx, &old);
 	if (r != PAM_SUCCESS)
@@ -194,7 +197,7 @@ static int update(struct bhxh_pam *ctx)
 	char err[BHXH_ERR_MAX] = "";
 	const void *item = NULL;
 	const char *old = NULL, *pass;
-	bool by_root = caller_is_root();
+	bool by_root = caller_is_root(ctx);
 	int r;
 
 	if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL) {

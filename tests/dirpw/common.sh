@@ -6,7 +6,12 @@
 # namespace where glibc (also in setuid programs: ld.so.cache) finds the
 # plugin, and the machine's database is mounted at the compiled path.
 # Source after tests/lib.sh.
-SLAPD_PORTS="$(seq 38950 38999)"
+# The dirpw tests' ports, in random order and without those already
+# listening: tests running in parallel (and slapd_start's probe, which
+# would answer from another test's server) do not collide.
+SLAPD_PORTS=$(for p in $(shuf -i 38950-38999); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || echo "$p"
+done)
 . "$top_srcdir/tests/ldap/slapd.sh"
 
 LOCKER_DN="cn=bhxh-locker,$SLAPD_BASE"
