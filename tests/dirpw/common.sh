@@ -101,14 +101,13 @@ dirpw_setup() {
 	echo "$top_builddir/nss_bhxh/.libs" >"$T/ld.so.conf"
 	ldconfig -C "$T/ld.so.cache" -f "$T/ld.so.conf" 2>/dev/null || fail "ldconfig"
 	chmod 644 "$T/ld.so.cache" "$T/nsswitch.conf"
-	# the empty mount point (and its parents) made if missing, removed again
-	local d=$DBPATH made=()
-	while [ ! -e "$d" ]; do
-		made=("$d" "${made[@]}")
-		d=$(dirname "$d")
-	done
-	for d in "${made[@]}"; do on_exit "rmdir '$d' 2>/dev/null || true"; done
-	mkdir -p -m 0755 "$DBPATH" || fail "mkdir $DBPATH"
+	# the namespaces mount $T/varlib over $BHXH_LOCALSTATEDIR/lib, with the
+	# machine's database at the plugin's path inside it: nothing is made
+	# outside the scratch directory (tests running in parallel never see
+	# each other's mount points)
+	VARLIB_DB="$T/varlib/${DBPATH#"$BHXH_LOCALSTATEDIR/lib/"}"
+	mkdir -p -m 0755 "$VARLIB_DB" || fail "mkdir $VARLIB_DB"
+	chmod 755 "$T/varlib"
 	mkdir -p "$T/pam.d"
 	chmod 755 "$T/pam.d"
 }
@@ -199,6 +198,7 @@ on() {
 		echo "mount --make-rprivate /"
 		echo "mount --bind '$T/nsswitch.conf' /etc/nsswitch.conf"
 		echo "mount --bind '$T/ld.so.cache' /etc/ld.so.cache"
+		echo "mount --bind '$T/varlib' '$BHXH_LOCALSTATEDIR/lib'"
 		echo "mount --bind '$T/$m/db' '$DBPATH'"
 		echo "mount --bind '$T/pam.d/dpm${m,,}' /etc/pam.d/passwd"
 		echo "export LD_PRELOAD='${SAN_PRELOAD:-}'"

@@ -50,6 +50,7 @@ set -e
 mount --make-rprivate /
 mount --bind '$T/nsswitch.conf' /etc/nsswitch.conf
 mount --bind '$T/ld.so.cache' /etc/ld.so.cache
+mount --bind '$T/varlib' '$BHXH_LOCALSTATEDIR/lib'
 mount --bind '$T/A/db' '$DBPATH'
 mount --bind '$T/pam.d/dpma' /etc/pam.d/sshd
 mkdir -p /run/sshd 2>/dev/null || mount --bind '$T/run-sshd' /run/sshd
