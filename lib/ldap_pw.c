@@ -252,6 +252,7 @@ int bhxh_ldap_pw_open(const struct bhxh_ldap_conf *c, const char *dn, const char
 	bool pperr;
 	int rc, r;
 
+	pw[0] = '\0';
 	if (c->uri[0] == '\0' || c->base[0] == '\0')
 		return fail(res, BHXH_LDAP_PW_CONFIG, -EINVAL, err, errlen, "%s",
 			    "ldap_uri and ldap_base must be set in the configuration");
@@ -309,7 +310,6 @@ int bhxh_ldap_pw_open(const struct bhxh_ldap_conf *c, const char *dn, const char
 			goto out;
 		}
 		rc = bind_pp(ld, c, dn, pw, pwlen, res, &pperr);
-		bhxh_wipe(pw, sizeof(pw));
 	}
 	if (rc != LDAP_SUCCESS) {
 		r = classify(rc, &why);
@@ -323,6 +323,7 @@ int bhxh_ldap_pw_open(const struct bhxh_ldap_conf *c, const char *dn, const char
 	ld = NULL;
 	r = 0;
 out:
+	bhxh_wipe(pw, sizeof(pw)); /* whatever was read of it, on every path */
 	if (ld != NULL)
 		(void)ldap_unbind_ext_s(ld, NULL, NULL);
 	return r;
