@@ -9,6 +9,8 @@
 require_cmd tmux
 [ -x /usr/bin/passwd ] || skip "needs passwd"
 [ -u /usr/bin/passwd ] || skip "passwd is not setuid root"
+# passwd is not built with the sanitizers: it cannot load a sanitizer build
+[ -z "${SAN_PRELOAD:-}" ] || skip "passwd cannot load a sanitizer build of the module"
 dirpw_setup
 follow_on A
 follow_on B
