@@ -21,7 +21,8 @@ printf '%s\n' 'Old-Pass-2026a' "$P1" "$P1" | pam_as A 410001 dpa chauthtok >/dev
 wait_for "$start" 'op=PAM:bhxh_chauthtok acct="dpa" .*reason=ldap_changed .*store=ldap.*res=success' 1
 P2='Zinc marble yacht 9035'
 printf '%s\n' "$P1" "$P2" "$P2" | pam_as A 410001 dpa chauthtok >/dev/null 2>&1 || fail "change 2"
-printf '%s\n' "$P2" "$P1" "$P1" | pam_as A 410001 dpa chauthtok >/dev/null 2>&1 &&
+wait_until 2 login_ok B dpa "$P2" || fail "P2 not on B"
+printf '%s\n' "$P2" "$P1" "$P1" | pam_as B 410001 dpa chauthtok >/dev/null 2>&1 &&
 	fail "history accepted"
 wait_for "$start" 'op=PAM:bhxh_chauthtok acct="dpa" .*reason=ldap_in_history .*store=ldap.*res=failed' 1
 printf '%s\n' "$P1" "$P1" | pam_on A dpb chauthtok >/dev/null 2>&1 || fail "root reset"

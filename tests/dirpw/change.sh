@@ -38,10 +38,12 @@ login_ok B dpa "$NEW1" || fail "a refused change changed something"
 
 # Fleet history (ppolicy pwdInHistory on the server): the password used on
 # A is refused on B.
+# (Both changes on A: B's own history of the account is empty, only the
+# directory's can refuse.)
 NEW2='Zinc marble yacht 9035'
-out=$(printf '%s\n' "$NEW1" "$NEW2" "$NEW2" | pam_as B 410001 dpa chauthtok 2>&1) ||
-	fail "second change on B: $out"
-wait_until 2 login_ok A dpa "$NEW2" || fail "second password not usable on A"
+out=$(printf '%s\n' "$NEW1" "$NEW2" "$NEW2" | pam_as A 410001 dpa chauthtok 2>&1) ||
+	fail "second change on A: $out"
+wait_until 2 login_ok B dpa "$NEW2" || fail "second password not usable on B"
 out=$(printf '%s\n' "$NEW2" "$NEW1" "$NEW1" | pam_as B 410001 dpa chauthtok 2>&1) &&
 	fail "password from the history accepted on B: $out"
 echo "$out"
@@ -56,12 +58,16 @@ out=$(printf '%s\n' "$NEW3" "$NEW3" | pam_on A dpb chauthtok 2>&1) || fail "root
 assert_match "chauthtok: 0 " "$out" "root reset"
 wait_until 2 login_ok B dpb "$NEW3" || fail "root's reset not usable on B"
 
-# In Vietnamese: root's reset to the current password (in the history: the
-# directory checks the history for the administrative identity too).
+# In Vietnamese: root's reset on B back to the previous password set on A
+# (in the directory's history: it checks the history for the administrative
+# identity too).
 if [ -n "$(locale -a 2>/dev/null | grep -i '^vi_VN\.utf-\?8$')" ]; then
+	NEW4='Lantern cobalt meadow 7146'
+	out=$(printf '%s\n' "$NEW4" "$NEW4" | pam_on A dpb chauthtok 2>&1) || fail "reset 2: $out"
+	wait_until 2 login_ok B dpb "$NEW4" || fail "reset 2 not usable on B"
 	out=$(printf '%s\n' "$NEW3" "$NEW3" |
 		LANG=vi_VN.UTF-8 LANGUAGE=vi BHXH_TEST_LOCALEDIR="$(test_localedir)" \
-			pam_on A dpb chauthtok 2>&1) && fail "history password accepted for root: $out"
+			pam_on B dpb chauthtok 2>&1) && fail "history password accepted for root: $out"
 	echo "$out"
 	assert_match "đã từng được dùng" "$out" "Vietnamese history refusal"
 fi
