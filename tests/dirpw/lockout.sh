@@ -100,6 +100,6 @@ fail3 A dpb
 wait_until 2 dir_locked dpb || fail "timed lock did not reach the directory"
 wait_until 2 login_refused B dpb 'Old-Pass-2026b' || fail "timed lock did not reach B"
 wait_until 8 eval '! dir_locked dpb' || fail "timed lock not cleared in the directory"
-login_ok B dpb 'Old-Pass-2026b' || fail "dpb locked on B after the timed unlock"
-login_ok A dpb 'Old-Pass-2026b' || fail "dpb locked on A after the timed unlock"
+wait_until 2 login_ok B dpb 'Old-Pass-2026b' || fail "dpb locked on B after the timed unlock"
+wait_until 2 login_ok A dpb 'Old-Pass-2026b' || fail "dpb locked on A after the timed unlock"
 echo "ok"
