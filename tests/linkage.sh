@@ -31,9 +31,12 @@ done
 
 # the login path maps no password-phase library
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-bad=$(needed "$mod" | grep -E '^lib(pwquality|crack|crypt)\.' | tr '\n' ' ')
+bad=$(needed "$mod" | grep -E '^lib(pwquality|crack|crypt|ldap)[.-]' | tr '\n' ' ')
 [ -z "$bad" ] || fail "pam_bhxh.so needs $bad"
 needed "$pw" | grep -q '^libpwquality\.' || fail "control: the password object should need libpwquality"
+# directory accounts' password changes (dirpw): libldap in the password
+# object only
+needed "$pw" | grep -q '^libldap' || fail "control: the password object should need libldap"
 # the NSS plugin needs libc only (and the sanitizers' runtimes in an
 # ASan/UBSan build)
 bad=$(needed "$nss" | grep -Ev '^(libc|libasan|libubsan|liblsan)\.so' | tr '\n' ' ')
