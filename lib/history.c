@@ -13,18 +13,12 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "history_int.h"
 #include "util.h"
 
 /* crypt_rn rather than crypt_r: same libxcrypt code, NULL instead of a "*0"
  * string on failure, and not intercepted by ASan (whose crypt_r wrapper
  * has no target when libcrypt arrives later through dlopen of the module). */
-#define HASH_MAX 256
-#define FILE_MAX (BHXH_HISTORY_MAX * (HASH_MAX + 24))
-
-struct rec {
-	long long t;
-	char hash[HASH_MAX];
-};
 
 /* The checker hashes the new password with every remembered record's
  * setting, so a record's cost is paid at each password change: a hostile or
@@ -71,7 +65,7 @@ static bool cost_ok(const char *h, size_t len)
 	return false;
 }
 
-static bool hash_ok(const char *h, size_t len)
+bool bhxh_hist_hash_ok(const char *h, size_t len)
 {
 	if (len == 0 || len >= HASH_MAX)
 		return false;
@@ -87,7 +81,7 @@ static bool hash_ok(const char *h, size_t len)
 }
 
 /* Open the directory: ours, not writable by group or others, no symlink. */
-static int open_dir(const char *dir, bool create, int *ret)
+int bhxh_hist_open_dir(const char *dir, bool create, int *ret)
 {
 	int fd;
 
@@ -99,7 +93,7 @@ static int open_dir(const char *dir, bool create, int *ret)
 }
 
 /* Read a user's records (oldest first) into recs; *n = count. */
-static int read_recs(int dfd, const char *user, struct rec *recs, size_t *n)
+int bhxh_hist_read_recs(int dfd, const char *user, struct bhxh_hist_rec *recs, size_t *n)
 {
 	char *buf = NULL;
 	struct stat st;
@@ -141,7 +135,7 @@ static int read_recs(int dfd, const char *user, struct rec *recs, size_t *n)
 		if (sp == NULL)
 			continue;
 		*sp = '\0';
-		if (bhxh_parse_uint(line, 0, INT64_MAX, &t) < 0 || !hash_ok(sp + 1, strlen(sp + 1)))
+		if (bhxh_parse_uint(line, 0, INT64_MAX, &t) < 0 || !bhxh_hist_hash_ok(sp + 1, strlen(sp + 1)))
 			continue;
 		recs[*n].t = (long long)t;
 		(void)bhxh_strlcpy(recs[*n].hash, sp + 1, HASH_MAX);
@@ -157,7 +151,7 @@ out:
 }
 
 /* Replace DIR/USER with recs atomically.  The caller holds the lock. */
-static int write_recs(int dfd, const char *user, const struct rec *recs, size_t n)
+int bhxh_hist_write_recs(int dfd, const char *user, const struct bhxh_hist_rec *recs, size_t n)
 {
 	char tmp[BHXH_NAME_MAX + 16];
 	FILE *f = NULL;
@@ -188,7 +182,7 @@ out:
 	return r;
 }
 
-static int lock_dir(int dfd, int *ret)
+int bhxh_hist_lock_dir(int dfd, int *ret)
 {
 	/* bounded: a stuck process must not hang every password change */
 	int fd = bhxh_open_state_file(dfd, ".lock", O_RDWR | O_CREAT, 0600, 077, LOCK_EX, NULL);
@@ -202,7 +196,7 @@ static int lock_dir(int dfd, int *ret)
 int bhxh_history_check(const char *dir, const char *user, const char *pass, unsigned depth,
 		       bool *ret_found, long long *ret_last)
 {
-	struct rec *recs = NULL;
+	struct bhxh_hist_rec *recs = NULL;
 	struct crypt_data *cd = NULL;
 	size_t n = 0;
 	bool found = false;
@@ -210,7 +204,7 @@ int bhxh_history_check(const char *dir, const char *user, const char *pass, unsi
 
 	if (!bhxh_valid_username(user))
 		return -EINVAL;
-	r = open_dir(dir, false, &dfd);
+	r = bhxh_hist_open_dir(dir, false, &dfd);
 	if (r == -ENOENT) {
 		*ret_found = false;
 		*ret_last = -1;
@@ -224,7 +218,7 @@ int bhxh_history_check(const char *dir, const char *user, const char *pass, unsi
 		r = -ENOMEM;
 		goto out;
 	}
-	r = read_recs(dfd, user, recs, &n);
+	r = bhxh_hist_read_recs(dfd, user, recs, &n);
 	if (r < 0)
 		goto out;
 	/* newest first; every record in range is hashed, found or not, so the
@@ -253,17 +247,17 @@ out:
 static int add_hash(const char *dir, const char *user, const char *h, long long when,
 		    unsigned keep, bool dedupe)
 {
-	struct rec *recs = NULL;
+	struct bhxh_hist_rec *recs = NULL;
 	size_t n = 0;
 	int dfd = -1, lfd = -1, r;
 
 	if (!bhxh_valid_username(user))
 		return -EINVAL;
-	if (!hash_ok(h, strlen(h)))
+	if (!bhxh_hist_hash_ok(h, strlen(h)))
 		return -EINVAL;
 	if (keep == 0 || keep > BHXH_HISTORY_MAX)
 		keep = keep == 0 ? 1 : BHXH_HISTORY_MAX;
-	r = open_dir(dir, true, &dfd);
+	r = bhxh_hist_open_dir(dir, true, &dfd);
 	if (r < 0)
 		return r;
 	recs = calloc(BHXH_HISTORY_MAX + 1, sizeof(*recs));
@@ -271,16 +265,16 @@ static int add_hash(const char *dir, const char *user, const char *h, long long 
 		r = -ENOMEM;
 		goto out;
 	}
-	r = lock_dir(dfd, &lfd);
+	r = bhxh_hist_lock_dir(dfd, &lfd);
 	if (r < 0)
 		goto out;
-	r = read_recs(dfd, user, recs, &n);
+	r = bhxh_hist_read_recs(dfd, user, recs, &n);
 	if (r < 0 || (dedupe && n > 0 && strcmp(recs[n - 1].hash, h) == 0))
 		goto out;
 	recs[n].t = when;
 	(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
 	n++;
-	r = write_recs(dfd, user, n > keep ? recs + (n - keep) : recs, n > keep ? keep : n);
+	r = bhxh_hist_write_recs(dfd, user, n > keep ? recs + (n - keep) : recs, n > keep ? keep : n);
 out:
 	if (lfd >= 0)
 		close(lfd); /* releases the lock */
@@ -306,7 +300,7 @@ int bhxh_history_add(const char *dir, const char *user, const char *pass, long l
 		goto out;
 	}
 	h = crypt_rn(pass, salt, cd, (int)sizeof(*cd));
-	if (h == NULL || h[0] == '*' || !hash_ok(h, strlen(h))) {
+	if (h == NULL || h[0] == '*' || !bhxh_hist_hash_ok(h, strlen(h))) {
 		r = -EINVAL;
 		goto out;
 	}
@@ -321,143 +315,4 @@ int bhxh_history_add_hash(const char *dir, const char *user, const char *hash, l
 			  unsigned keep)
 {
 	return add_hash(dir, user, hash, when, keep, true);
-}
-
-int bhxh_history_import(const char *dir, const char *opasswd, unsigned *ret_users,
-			unsigned *ret_bad)
-{
-	struct rec *recs = NULL, *old = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned users = 0, bad = 0;
-	FILE *f = NULL;
-	int dfd = -1, lfd = -1, ffd, r;
-
-	r = open_dir(dir, true, &dfd);
-	if (r < 0)
-		return r;
-	ffd = bhxh_open_regular(AT_FDCWD, opasswd, O_RDONLY, 0, NULL);
-	if (ffd < 0) {
-		r = ffd;
-		goto out;
-	}
-	f = fdopen(ffd, "r");
-	if (f == NULL) {
-		r = -errno;
-		(void)close(ffd);
-		goto out;
-	}
-	recs = calloc(BHXH_HISTORY_MAX, sizeof(*recs));
-	old = calloc(BHXH_HISTORY_MAX, sizeof(*old));
-	if (recs == NULL || old == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = lock_dir(dfd, &lfd);
-	if (r < 0)
-		goto out;
-	while (getline(&line, &cap, f) >= 0) {
-		char *user = line, *hashes, *save = NULL;
-		size_t n = 0, nold = 0;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		/* user:uid:count:hash,hash */
-		hashes = line;
-		for (int field = 0; field < 3 && hashes != NULL; field++) {
-			hashes = strchr(hashes, ':');
-			if (hashes != NULL)
-				*hashes++ = '\0';
-		}
-		if (hashes == NULL || !bhxh_valid_username(user)) {
-			bad++;
-			continue;
-		}
-		for (char *h = strtok_r(hashes, ",", &save); h != NULL && n < BHXH_HISTORY_MAX;
-		     h = strtok_r(NULL, ",", &save)) {
-			if (!hash_ok(h, strlen(h))) {
-				bad++;
-				continue;
-			}
-			recs[n].t = 0;
-			(void)bhxh_strlcpy(recs[n].hash, h, HASH_MAX);
-			n++;
-		}
-		if (n == 0)
-			continue;
-		r = read_recs(dfd, user, old, &nold);
-		if (r < 0)
-			goto out;
-		for (size_t i = 0; i < nold && n < BHXH_HISTORY_MAX; i++)
-			recs[n++] = old[i];
-		r = write_recs(dfd, user, recs, n);
-		if (r < 0)
-			goto out;
-		users++;
-	}
-	if (ferror(f))
-		r = -EIO;
-	*ret_users = users;
-	*ret_bad = bad;
-out:
-	if (lfd >= 0)
-		close(lfd);
-	if (line != NULL) {
-		bhxh_wipe(line, cap);
-		free(line);
-	}
-	free(recs);
-	free(old);
-	if (f != NULL)
-		fclose(f);
-	if (dfd >= 0)
-		close(dfd);
-	return r;
-}
-
-int bhxh_history_prune(const char *dir, int (*exists)(const char *user, void *arg), void *arg,
-		       unsigned *ret_removed)
-{
-	DIR *d = NULL;
-	struct dirent *de;
-	unsigned removed = 0;
-	int dfd = -1, lfd = -1, r;
-
-	r = open_dir(dir, false, &dfd);
-	if (r < 0)
-		return r == -ENOENT ? 0 : r;
-	r = lock_dir(dfd, &lfd);
-	if (r < 0)
-		goto out;
-	d = fdopendir(dup(dfd));
-	if (d == NULL) {
-		r = -errno;
-		goto out;
-	}
-	while ((de = readdir(d)) != NULL) {
-		int e;
-
-		if (de->d_name[0] == '.')
-			continue;
-		e = bhxh_valid_username(de->d_name) ? exists(de->d_name, arg) : 0;
-		if (e < 0) {
-			r = e;
-			goto out;
-		}
-		if (e == 0) {
-			if (unlinkat(dfd, de->d_name, 0) < 0) {
-				r = -errno;
-				goto out;
-			}
-			removed++;
-		}
-	}
-	*ret_removed = removed;
-out:
-	if (d != NULL)
-		closedir(d);
-	if (lfd >= 0)
-		close(lfd);
-	if (dfd >= 0)
-		close(dfd);
-	return r;
 }
