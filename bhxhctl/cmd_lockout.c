@@ -384,6 +384,10 @@ static int do_reset(struct cli *cli, const char *user, bool all, const char *dir
 
 			if (!slot && (de->d_name[0] == '.' || !bhxh_valid_username(de->d_name)))
 				continue;
+			/* a directory account's lock is the fleet's: cleared in
+			 * the directory too, as for --user */
+			if (!slot && dirlock_admin_reset(&cli->conf, de->d_name) < 0)
+				rc = CLI_ERR;
 			r = reset_one(dirfd, de->d_name, slot ? "" : de->d_name);
 			if (r < 0) {
 				cli_err(_("cannot reset %s: %s"), de->d_name, strerror(-r));

@@ -42,6 +42,14 @@ dir_locked dpc && fail "the reset did not clear the directory"
 login_ok B dpc 'Old-Pass-2026c' || fail "dpc still locked on B after the reset"
 wait_until 2 login_ok A dpc 'Old-Pass-2026c' || fail "dpc still locked on A after the reset on B"
 
+# bhxhctl lockout reset --all on A clears the directory too: B unlocks.
+fail3 B dpc
+wait_until 2 dir_locked dpc || fail "lock on B did not reach the directory"
+wait_until 2 login_refused A dpc 'Old-Pass-2026c' || fail "lock on B did not reach A"
+out=$(on A "$BHXHCTL" --conf "$T/A/bhxh.conf" lockout reset --all 2>&1) || fail "reset --all: $out"
+dir_locked dpc && fail "reset --all did not clear the directory"
+wait_until 2 login_ok B dpc 'Old-Pass-2026c' || fail "dpc still locked on B after reset --all on A"
+
 # An unlock in the directory (an administrator's ldapmodify) unlocks all.
 fail3 B dpc
 wait_until 2 login_refused A dpc 'Old-Pass-2026c' || fail "lock on B did not reach A"
