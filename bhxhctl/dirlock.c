@@ -360,6 +360,13 @@ static int send_one(LDAP *ld, const struct bhxh_conf *conf, int dfd, const char 
 	char *dn = NULL;
 	int r, rc;
 
+	/* the queue holds account names (the module validated them); any
+	 * other entry is not ours */
+	if (snprintf(sent, sizeof(sent), "%s.sent", user) >= (int)sizeof(sent)) {
+		cli_err(_("ignoring the malformed lock queue entry %s"), user);
+		(void)unlinkat(dfd, user, 0);
+		return 0;
+	}
 	r = read_small(dfd, user, buf, sizeof(buf), &len);
 	if (r == 0)
 		r = bhxh_dirlock_parse(buf, len, &lock, &when);
@@ -389,7 +396,6 @@ static int send_one(LDAP *ld, const struct bhxh_conf *conf, int dfd, const char 
 		return rc == LDAP_INSUFFICIENT_ACCESS ? -EACCES : -EIO;
 	}
 	free(dn);
-	snprintf(sent, sizeof(sent), "%s.sent", user);
 	if (lock && conf->lockout.unlock_time != 0)
 		(void)renameat(dfd, user, dfd, sent); /* to clear it when it is over */
 	else {
