@@ -29,7 +29,11 @@ run_build() { # NAME CONFIGURE-ARGS...
 	echo "=== build: $name ==="
 	(cd "$dir" && "$src/configure" --sysconfdir=/etc --localstatedir=/var \
 		--enable-werror --enable-test-hooks "$@" >configure.out)
-	make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || { cat "$dir/make.out"; return 1; }
+	make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || {
+		cat "$dir/make.out"
+		summary+=("$name: 0 passed, 1 failed (build)")
+		return 1
+	}
 	local rc=0
 	make -C "$dir" -j"$jobs" check || rc=$?
 	local p f s
