@@ -31,7 +31,7 @@ run_build() { # NAME CONFIGURE-ARGS...
 		--enable-werror --enable-test-hooks "$@" >configure.out)
 	make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1 || {
 		cat "$dir/make.out"
-		summary+=("$name: 0 passed, 1 failed (build)")
+		summary+=("$name-build: 0 passed, 1 failed")
 		return 1
 	}
 	local rc=0
