@@ -95,11 +95,12 @@ static uint32_t slot_crc(struct disk_slot *s)
 	return crc;
 }
 
-static bool slot_valid(struct disk_slot *s)
+/* The header looks right (the CRC, the costly part, is checked apart). */
+static bool slot_plausible(const struct disk_slot *s)
 {
 	return memcmp(s->h.magic, TALLY_MAGIC, sizeof(TALLY_MAGIC)) == 0 &&
 	       s->h.version == BHXH_TALLY_VERSION && s->h.nrec <= BHXH_TALLY_RECORDS &&
-	       memchr(s->h.user, '\0', sizeof(s->h.user)) != NULL && s->h.crc == slot_crc(s);
+	       memchr(s->h.user, '\0', sizeof(s->h.user)) != NULL;
 }
 
 static uint32_t ext_crc(struct disk_ext *x)
@@ -145,6 +146,7 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 	struct disk_slot s[2];
 	struct disk_slot *cur = NULL;
 	struct disk_ext x;
+	int first = 0;
 	ssize_t n;
 
 	n = read_full(fd, s, sizeof(s), 0);
@@ -158,9 +160,16 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 	/* a short second slot reads as zero and is invalid */
 	if ((size_t)n < sizeof(s))
 		memset((char *)s + n, 0, sizeof(s) - (size_t)n);
-	for (int i = 0; i < 2; i++)
-		if (slot_valid(&s[i]) && (cur == NULL || s[i].h.seq > cur->h.seq))
-			cur = &s[i];
+	/* the newest valid slot: the newer one's CRC is checked first, the
+	 * other's only when the newer one is damaged (one CRC per read) */
+	if (slot_plausible(&s[1]) && (!slot_plausible(&s[0]) || s[1].h.seq > s[0].h.seq))
+		first = 1;
+	for (int k = 0; k < 2 && cur == NULL; k++) {
+		struct disk_slot *c = &s[first ^ k];
+
+		if (slot_plausible(c) && c->h.crc == slot_crc(c))
+			cur = c;
+	}
 	if (cur == NULL) {
 		/* The first write (sequence 1) goes to slot 1; slot 0 is
 		 * written only once slot 1 is valid.  So an invalid slot 1 next

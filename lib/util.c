@@ -261,17 +261,52 @@ static const uint32_t crc_table[256] = {
 	0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
+#include <pthread.h>
+
+/* Slicing by 8 (eight bytes a step, about five times the speed of the byte
+ * loop: a failure record's slot is 7.8 kB and the login path checks it at
+ * every attempt).  crc_slice[k][i] is the CRC of byte i followed by k + 1
+ * zero bytes, derived from crc_table once per process (about 2 us). */
+static uint32_t crc_slice[7][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_slice_init(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		uint32_t c = crc_table[i];
+
+		for (unsigned k = 0; k < 7; k++) {
+			c = (c >> 8) ^ crc_table[c & 0xff];
+			crc_slice[k][i] = c;
+		}
+	}
+}
+
 uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 
 	crc = ~crc;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len >= 64 && pthread_once(&crc_once, crc_slice_init) == 0) {
+		for (; len >= 8; p += 8, len -= 8) {
+			uint32_t lo, hi;
+
+			memcpy(&lo, p, 4);
+			memcpy(&hi, p + 4, 4);
+			lo ^= crc;
+			crc = crc_slice[6][lo & 0xff] ^ crc_slice[5][(lo >> 8) & 0xff] ^
+			      crc_slice[4][(lo >> 16) & 0xff] ^ crc_slice[3][lo >> 24] ^
+			      crc_slice[2][hi & 0xff] ^ crc_slice[1][(hi >> 8) & 0xff] ^
+			      crc_slice[0][(hi >> 16) & 0xff] ^ crc_table[hi >> 24];
+		}
+	}
+#endif
 	while (len--)
 		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
 
-#include <pthread.h>
 #include "i18n.h"
 
 static pthread_once_t i18n_once = PTHREAD_ONCE_INIT;

@@ -94,6 +94,38 @@ START_TEST(crc32_known_value)
 }
 END_TEST
 
+/* the bit-at-a-time definition, as a reference for the sliced one */
+static uint32_t crc32_bitwise(uint32_t crc, const unsigned char *p, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+START_TEST(crc32_sliced_matches_bitwise)
+{
+	unsigned char buf[9000];
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	/* every alignment and tail, short and long, and a CRC continued
+	 * across two calls */
+	for (size_t off = 0; off < 9; off++)
+		for (size_t n = 0; n < 200; n++)
+			ck_assert_uint_eq(bhxh_crc32(0, buf + off, n), crc32_bitwise(0, buf + off, n));
+	ck_assert_uint_eq(bhxh_crc32(0, buf + 3, 7800), crc32_bitwise(0, buf + 3, 7800));
+	ck_assert_uint_eq(bhxh_crc32(bhxh_crc32(0, buf, 4001), buf + 4001, 4999),
+			  crc32_bitwise(0, buf, 9000));
+}
+END_TEST
+
 static int apply(struct bhxh_conf *c, const char *tok, char *err)
 {
 	return bhxh_conf_apply(c, tok, BHXH_SCOPE_ARG, NULL, err, BHXH_ERR_MAX);
@@ -710,6 +742,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, parse_uint_boundaries);
 	tcase_add_test(tc, username_validation);
 	tcase_add_test(tc, crc32_known_value);
+	tcase_add_test(tc, crc32_sliced_matches_bitwise);
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
 	tcase_add_test(tc, conf_peer_faillock);
