@@ -75,7 +75,8 @@ int bhxh_posture_probe_process(const char *procdir, const char *comm, const char
 int bhxh_posture_probe_db(const char *path, struct bhxh_posture_obs *o);
 
 /* Active (IFF_UP) wireless interfaces under netdir ("/sys/class/net"): an
- * interface with a "wireless" or "phy80211" entry.  Sets wifi_active and
+ * interface with a "wireless" entry (every Wi-Fi interface has one; "lo"
+ * is skipped).  Sets wifi_active and
  * wifi_names. */
 int bhxh_posture_probe_wifi(const char *netdir, struct bhxh_posture_obs *o);
 

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(wlan, sizeof(wlan), "%s/wlan0", net);
 		FUZZ_ASSERT(mkdir(proc, 0700) == 0 && mkdir(pid, 0700) == 0);
 		FUZZ_ASSERT(mkdir(net, 0700) == 0 && mkdir(wlan, 0700) == 0);
-		fuzz_write(wlan, "phy80211", "", 0);
+		fuzz_write(wlan, "wireless", "", 0);
 	}
 	fuzz_split(data, size, '\0', part, 3);
 	pidfile = fuzz_write(NULL, "clamd.pid", part[0], strlen(part[0]));

@@ -210,7 +210,8 @@ START_TEST(probe_wifi)
 	iface(t, "wlan0", "wireless", "0x1002\n"); /* down */
 	ck_assert_int_eq(bhxh_posture_probe_wifi(t, &o), 0);
 	ck_assert_uint_eq(o.wifi_active, 0);
-	iface(t, "wlx00c0ca", "phy80211", "0x1003\n"); /* a USB adapter, up */
+	/* a USB adapter, up (cfg80211: "wireless" and a phy80211 link) */
+	iface(t, "wlx00c0ca", "wireless", "0x1003\n");
 	ck_assert_int_eq(bhxh_posture_probe_wifi(t, &o), 0);
 	ck_assert_uint_eq(o.wifi_active, 1);
 	ck_assert_str_eq(o.wifi_names[0], "wlx00c0ca");
