@@ -26,6 +26,8 @@
  * whatever the build's sysconfdir. */
 #define BHXH_PEER_DIR "/etc/security"
 #define BHXH_STATE_DIR LOCALSTATEDIR "/lib/bhxh"
+/* Volatile files shared between logins (tmpfs): the audit status cache. */
+#define BHXH_RUN_DIR RUNSTATEDIR "/bhxh"
 #define BHXH_CONF_LINE_MAX 1024
 #define BHXH_CONF_LINES_MAX 10000
 #define BHXH_ERR_MAX 512
@@ -59,13 +61,13 @@ struct bhxh_lockout_conf {
 	bool no_log_info;          /* no informative syslog lines */
 	uint64_t warn_remaining;   /* tell the user when this few attempts remain */
 	char admin_group[BHXH_NAME_MAX_CONF + 1];
-	char dir[PATH_MAX];
+	char dir[BHXH_CONF_PATH_MAX];
 };
 
 struct bhxh_conf {
 	/* module-argument-only settings */
 	enum bhxh_auth_mode mode;
-	char conf_path[PATH_MAX];
+	char conf_path[BHXH_CONF_PATH_MAX];
 	/* general */
 	bool silent;
 	bool debug;

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util.h"
+
 struct bhxh_dir_conf {
-	char db_dir[PATH_MAX];     /* where passwd.db and shadow.db live */
+	char db_dir[BHXH_CONF_PATH_MAX];     /* where passwd.db and shadow.db live */
 	uint64_t db_max_delete;    /* percent of accounts one build may remove */
 	bool revoke_check;         /* account phase consults the database */
 };

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util.h"
+
 /* A day count that was not configured (the shadow entry alone decides). */
 #define BHXH_DAYS_UNSET UINT64_MAX
 
@@ -15,7 +17,7 @@ struct bhxh_expiry_conf {
 	uint64_t warn_days;     /* warn this many days before expiry */
 	uint64_t inactive_days; /* no successful login for this long: disabled */
 	uint64_t inactive_min_uid; /* accounts below this uid (and root) never go inactive */
-	char lastlogin_dir[PATH_MAX]; /* last-login records (lastlogin.h) */
+	char lastlogin_dir[BHXH_CONF_PATH_MAX]; /* last-login records (lastlogin.h) */
 };
 
 #endif

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define BHXH_LDAP_URI_MAX 1024
 #define BHXH_LDAP_DN_MAX 512
 #define BHXH_LDAP_FILTER_MAX 512
@@ -33,17 +35,17 @@ struct bhxh_ldap_conf {
 	char group_filter[BHXH_LDAP_FILTER_MAX];
 	char revoked_filter[BHXH_LDAP_FILTER_MAX]; /* "" = none */
 	char bind_dn[BHXH_LDAP_DN_MAX];
-	char bind_pw_file[PATH_MAX];
+	char bind_pw_file[BHXH_CONF_PATH_MAX];
 	bool sasl_external;
-	char tls_cacert[PATH_MAX];
-	char tls_cert[PATH_MAX];
-	char tls_key[PATH_MAX];
+	char tls_cacert[BHXH_CONF_PATH_MAX];
+	char tls_cert[BHXH_CONF_PATH_MAX];
+	char tls_key[BHXH_CONF_PATH_MAX];
 	bool starttls;
 	uint64_t timeout;        /* seconds, per operation and connection */
 	enum bhxh_ldap_schema schema;
 	struct bhxh_ldap_attrs attr;
 	bool shadow;             /* read shadow* attributes and {CRYPT} userPassword */
-	char state_dir[PATH_MAX];   /* sync cookie and entry cache (root-only) */
+	char state_dir[BHXH_CONF_PATH_MAX];   /* sync cookie and entry cache (root-only) */
 	uint64_t batch_ms;       /* --follow: wait this long for a burst to end */
 	uint64_t poll_interval;  /* --follow without the sync control: seconds */
 };

@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "util.h"
+
 /* What a failed check does (per check). */
 enum bhxh_posture_policy {
 	BHXH_POSTURE_OFF = 0, /* not checked */
@@ -21,8 +23,8 @@ struct bhxh_posture_conf {
 	unsigned av;                        /* enum bhxh_posture_policy */
 	unsigned wifi;                      /* enum bhxh_posture_policy */
 	char av_process[BHXH_COMM_MAX + 1]; /* "" = no antivirus required */
-	char av_pidfile[PATH_MAX];          /* "" = find the process by name */
-	char av_db[PATH_MAX];               /* "" = signature age not checked */
+	char av_pidfile[BHXH_CONF_PATH_MAX];          /* "" = find the process by name */
+	char av_db[BHXH_CONF_PATH_MAX];               /* "" = signature age not checked */
 	uint64_t av_max_age_days;           /* newest signatures at most this old */
 };
 

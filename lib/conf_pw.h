@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define BHXH_PW_UNSET INT64_MIN
 #define BHXH_PW_WORDS_MAX 512 /* badwords= */
 #define BHXH_PW_PROFILE_MAX 16
@@ -31,17 +33,17 @@ struct bhxh_pw_conf {
 	int64_t difok, usersubstr, enforcing;
 	bool local_users_only;        /* pwquality.conf's (the argument is core's) */
 	char badwords[BHXH_PW_WORDS_MAX];
-	char dictpath[PATH_MAX];      /* cracklib dictionary (without .pwd) */
-	char pwquality_conf[PATH_MAX]; /* peer file read first (and its .d); "none" */
-	char pwhistory_conf[PATH_MAX]; /* peer file read first; "none" */
+	char dictpath[BHXH_CONF_PATH_MAX];      /* cracklib dictionary (without .pwd) */
+	char pwquality_conf[BHXH_CONF_PATH_MAX]; /* peer file read first (and its .d); "none" */
+	char pwhistory_conf[BHXH_CONF_PATH_MAX]; /* peer file read first; "none" */
 	char authtok_type[BHXH_PW_TYPE_MAX]; /* "New TYPE password: " */
-	char opasswd[PATH_MAX];       /* pam_pwhistory's file=: accepted, unused */
+	char opasswd[BHXH_CONF_PATH_MAX];       /* pam_pwhistory's file=: accepted, unused */
 	/* pam_bhxh's own */
 	int64_t min_strength;  /* estimated bits an attacker must guess */
 	int64_t remember;      /* history depth; 0 = off */
-	char denylist[PATH_MAX];   /* filter file or "none" */
-	char vi_dict[PATH_MAX];    /* hunspell-vi .dic or "none" */
-	char history_dir[PATH_MAX];
+	char denylist[BHXH_CONF_PATH_MAX];   /* filter file or "none" */
+	char vi_dict[BHXH_CONF_PATH_MAX];    /* hunspell-vi .dic or "none" */
+	char history_dir[BHXH_CONF_PATH_MAX];
 	bool use_authtok;
 	bool try_first_pass;
 	bool record;           /* second password line: record history */

@@ -11,6 +11,10 @@
 /* Longest user name accepted anywhere (glibc/useradd allow 32; LDAP and
  * directory exports sometimes use longer ones). */
 #define BHXH_NAME_MAX 64
+/* Longest path a configuration value holds (1023 bytes; a longer one is
+ * refused as too long).  Not PATH_MAX: every PAM call initialises and
+ * copies the whole configuration, and two dozen 4 kB paths made it 93 kB. */
+#define BHXH_CONF_PATH_MAX 1024
 /* Longest password accepted: anything longer is refused before any work. */
 #define BHXH_PASS_MAX 1024
 
