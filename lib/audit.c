@@ -3,16 +3,22 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
 #include <libaudit.h>
 
 #include "audit.h"
+#include "util.h"
 
 /* libaudit's rule (audit_value_needs_encoding): a quote, a space or control
  * byte, DEL, or any byte >= 0x80. */
@@ -167,6 +173,119 @@ static int status_reply(int fd, unsigned *ret_enabled, unsigned *ret_pid)
 	return -ETIMEDOUT;
 }
 
+/* "ENABLED PID\n", both decimal, nothing else */
+static int parse_status(char *buf, unsigned *enabled, unsigned *pid)
+{
+	char *sp = strchr(buf, ' '), *nl = strchr(buf, '\n');
+	uint64_t e, p;
+
+	if (sp == NULL || nl == NULL || nl < sp || nl[1] != '\0')
+		return -EINVAL;
+	*sp = '\0';
+	*nl = '\0';
+	if (bhxh_parse_uint(buf, 0, 2, &e) < 0 || bhxh_parse_uint(sp + 1, 0, INT_MAX, &p) < 0)
+		return -EINVAL;
+	*enabled = (unsigned)e;
+	*pid = (unsigned)p;
+	return 0;
+}
+
+int bhxh_audit_status_load(const char *dir, unsigned ttl, unsigned *enabled, unsigned *pid)
+{
+	char path[PATH_MAX], buf[64];
+	struct timespec now;
+	struct stat st;
+	unsigned e, p;
+	ssize_t n;
+	int fd;
+
+	if (dir == NULL || ttl == 0)
+		return -ENOENT;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, BHXH_AUDIT_STATUS_FILE) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bhxh_open_regular(AT_FDCWD, path, O_RDONLY, 0, &st);
+	if (fd < 0)
+		return fd;
+	if (st.st_uid != 0 || (st.st_mode & 022) != 0 || st.st_nlink > 1 ||
+	    st.st_size >= (off_t)sizeof(buf)) {
+		(void)close(fd);
+		return -EPERM;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	buf[n] = '\0';
+	/* fresh: written within ttl seconds (a clock set back makes it
+	 * look written in the future: not believed either) */
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return -ENOENT;
+	{
+		long long age_ms = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+				   (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+
+		if (age_ms < -1000 || age_ms > (long long)ttl * 1000)
+			return -ENOENT;
+	}
+	if (parse_status(buf, &e, &p) < 0 || e == 0 || p == 0)
+		return -ENOENT;
+	/* the auditd it names still runs (a stopped or restarted auditd
+	 * is seen at once) */
+	if (kill((pid_t)p, 0) < 0 && errno != EPERM)
+		return -ENOENT;
+	*enabled = e;
+	*pid = p;
+	return 0;
+}
+
+int bhxh_audit_status_save(const char *dir, unsigned enabled, unsigned pid)
+{
+	char tmp[32], line[32];
+	struct stat st;
+	int dfd, fd, r = 0, len;
+
+	if (dir == NULL || enabled == 0 || enabled > 2 || pid == 0 || pid > INT_MAX)
+		return -EINVAL;
+	if (geteuid() != 0)
+		return -EPERM;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (dfd < 0)
+		return -errno;
+	if (fstat(dfd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0) {
+		r = -EPERM;
+		goto out;
+	}
+	len = snprintf(line, sizeof(line), "%u %u\n", enabled, pid);
+	(void)snprintf(tmp, sizeof(tmp), "%s.%ld", BHXH_AUDIT_STATUS_FILE, (long)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a killed process that had our pid */
+		(void)unlinkat(dfd, tmp, 0);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+			    0644);
+	}
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)len) != len)
+		r = errno != 0 ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dfd, tmp, dfd, BHXH_AUDIT_STATUS_FILE) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dfd, tmp, 0);
+out:
+	(void)close(dfd);
+	return r;
+}
+
 void bhxh_audit_conn_init(struct bhxh_audit_conn *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -188,7 +307,15 @@ int bhxh_audit_conn_begin(struct bhxh_audit_conn *c)
 		c->asked = false;
 		c->pending = false;
 	}
+	if (!c->asked && !c->pending && c->cache_ttl > 0 &&
+	    bhxh_audit_status_load(c->cache_dir, c->cache_ttl, &c->enabled, &c->pid) == 0) {
+		c->status = 0;
+		c->asked = true;
+		c->cached = true;
+		return 0;
+	}
 	if (!c->asked && !c->pending) {
+		c->cached = false;
 		/* the kernel answers from a thread of its own (tens of
 		 * microseconds, more on a busy machine): the answer is read
 		 * when the first record is sent */
@@ -229,6 +356,9 @@ int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_
 		c->status = c->pending ? status_reply(c->fd, &c->enabled, &c->pid) : -EIO;
 		c->pending = false;
 		c->asked = true;
+		/* a good state is shared with the next logins (best effort) */
+		if (c->status == 0 && c->enabled != 0 && c->pid != 0 && c->cache_ttl > 0)
+			(void)bhxh_audit_status_save(c->cache_dir, c->enabled, c->pid);
 	}
 	if (c->status == 0 && c->enabled == 0)
 		return -ECONNREFUSED; /* the kernel would drop it silently */

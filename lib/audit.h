@@ -65,6 +65,12 @@ int bhxh_audit_send(int type, const struct bhxh_audit_msg *m);
  * handle that lives for a whole session asks again after a while). */
 struct bhxh_audit_conn {
 	int fd;            /* -1 until the first record */
+	/* Optional status cache (bhxh_audit_status_load/save): the
+	 * directory, and how long a saved good status is believed (0: the
+	 * kernel is asked at every connection).  Set after init. */
+	const char *cache_dir;
+	unsigned cache_ttl;
+	bool cached;       /* the status below came from the cache */
 	bool asked;        /* status below is current */
 	bool pending;      /* a status request was sent, its answer not read */
 	int status;        /* 0, or -errno of the status query */
@@ -74,6 +80,24 @@ struct bhxh_audit_conn {
 };
 
 void bhxh_audit_conn_init(struct bhxh_audit_conn *c);
+
+/* The kernel answers an audit status request from a kernel thread it
+ * creates for the purpose (tens of microseconds of the caller's time, the
+ * largest fixed cost of a login's audit records).  A status known good --
+ * audit enabled, auditd running -- is therefore shared between processes
+ * through one small file, BHXH_AUDIT_STATUS_FILE in dir (root's, 0644, on
+ * tmpfs: /run/bhxh), written by whoever asked the kernel last.  A reader
+ * believes it for ttl seconds from the file's mtime, and only while the
+ * auditd it names is alive (kill(pid, 0)): auditd stopping or restarting
+ * is seen at once; only "auditctl -e 0" may go unseen for up to ttl.  A bad
+ * state (disabled, no auditd) is never saved: every login asks again.
+ * load: 0 and *enabled, *pid, or -ENOENT (no usable, fresh, live entry),
+ * -EPERM (wrong type, owner or mode), -errno.  save: 0 or -errno (atomic
+ * rename; the directory must exist, be root's and not writable by
+ * others -- it is made 0755 when missing). */
+#define BHXH_AUDIT_STATUS_FILE "audit-status"
+int bhxh_audit_status_load(const char *dir, unsigned ttl, unsigned *enabled, unsigned *pid);
+int bhxh_audit_status_save(const char *dir, unsigned enabled, unsigned pid);
 /* Open the socket and send the status request without waiting for the
  * answer (read by the next bhxh_audit_send_conn()), so that the kernel
  * answers while the caller does other work.  0 or -errno of the open. */

@@ -27,6 +27,9 @@ const struct bhxh_opt bhxh_opts_audit[] = {
 	  .fn = opt_unavailable },
 	{ .name = "audit_standard", .type = BHXH_OPT_FLAG,
 	  .offset = offsetof(struct bhxh_conf, audit.standard), .scope = BHXH_SCOPE_ANY },
+	{ .name = "audit_status_cache", .type = BHXH_OPT_UINT,
+	  .offset = offsetof(struct bhxh_conf, audit.status_cache), .max = 3600,
+	  .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 
@@ -34,4 +37,5 @@ void bhxh_conf_init_audit(struct bhxh_conf *c)
 {
 	c->audit.unavailable = BHXH_AUDIT_SYSLOG;
 	c->audit.standard = false;
+	c->audit.status_cache = BHXH_AUDIT_STATUS_CACHE_DEFAULT;
 }

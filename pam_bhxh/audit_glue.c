@@ -100,6 +100,25 @@ static long long mono_now(void)
 	return (long long)ts.tv_sec;
 }
 
+/* Where a good audit status is shared between logins (lib/audit.h). */
+static const char *run_dir(void)
+{
+#ifdef BHXH_TESTING
+	const char *t = secure_getenv("BHXH_TEST_RUN_DIR");
+
+	if (t != NULL && t[0] == '/')
+		return t;
+#endif
+	return BHXH_RUN_DIR;
+}
+
+static void conn_setup(struct bhxh_pam *ctx, struct bhxh_audit_conn *c)
+{
+	bhxh_audit_conn_init(c);
+	c->cache_dir = run_dir();
+	c->cache_ttl = (unsigned)ctx->conf.audit.status_cache;
+}
+
 static struct bhxh_audit_conn *handle_conn(struct bhxh_pam *ctx, struct bhxh_audit_conn *tmp)
 {
 	const void *d = NULL;
@@ -117,7 +136,7 @@ static struct bhxh_audit_conn *handle_conn(struct bhxh_pam *ctx, struct bhxh_aud
 	}
 	k = calloc(1, sizeof(*k));
 	if (k != NULL) {
-		bhxh_audit_conn_init(&k->c);
+		conn_setup(ctx, &k->c);
 		k->pid = getpid();
 		k->asked_at = mono_now();
 		if (pam_set_data(ctx->pamh, CONN_DATA, k, conn_cleanup) == PAM_SUCCESS)
@@ -125,7 +144,7 @@ static struct bhxh_audit_conn *handle_conn(struct bhxh_pam *ctx, struct bhxh_aud
 		free(k);
 	}
 	/* no memory for the handle's copy: one connection for this record */
-	bhxh_audit_conn_init(tmp);
+	conn_setup(ctx, tmp);
 	return tmp;
 }
 

@@ -6,8 +6,9 @@
 #   - no audit in the kernel: simulated by a user namespace, where the
 #     kernel answers ECONNREFUSED exactly as a kernel built without audit
 #   - no CAP_AUDIT_WRITE (setpriv drops it from the bounding set)
-#   - kernel audit disabled (auditctl -e 0)
-#   - auditd stopped
+#   - kernel audit disabled (auditctl -e 0): at once without the status
+#     cache (audit_status_cache=0), within the cache's time with it
+#   - auditd stopped: at once, although the status cache names it
 # The last two touch the whole machine: the audit tests' lock keeps the
 # others out, and the state is restored at once (and on any exit).
 . "$top_srcdir/tests/lib.sh"
@@ -26,6 +27,9 @@ user=$(uniq_name)
 pass='Dung-Mat-Khau-9'
 scratch_user "$user" "$pass"
 o="conf=$d/bhxh.conf dir=$d/tally nodelay"
+# the status cache of this test alone (test-hook builds)
+export BHXH_TEST_RUN_DIR="$d/run"
+cache_line=
 cat >"$d/pam.d/svc" <<EOS
 auth     required   pam_unix.so
 auth     required   $PAM_BHXH_SO authsucc $o
@@ -53,7 +57,7 @@ fi
 
 # drive MODE WRAPPER...: one login (auth + session), returns pamdrive's status
 drive() {
-	printf 'audit_unavailable = %s\n' "$1" >"$d/bhxh.conf"
+	printf 'audit_unavailable = %s\n%s\n' "$1" "$cache_line" >"$d/bhxh.conf"
 	shift
 	: >"$d/syslog"
 	printf '%s\n' "$pass" | unshare -m sh -c 'mount --bind "$0" /dev/log && shift && exec "$@"' \
@@ -93,7 +97,18 @@ else
 	on_exit "auditctl -e 1"
 	auditctl -e 0 >/dev/null || fail "auditctl -e 0"
 	rc=0
-	(check "kernel audit disabled" "Connection refused" env) || rc=$?
+	(cache_line='audit_status_cache = 0' && check "kernel audit disabled" "Connection refused" env) || rc=$?
+	# with the cache, a good status saved just before is believed for
+	# at most audit_status_cache seconds
+	if [ "$rc" = 0 ]; then
+		auditctl -e 1 >/dev/null
+		cache_line='audit_status_cache = 2'
+		drive deny env || { echo "FAIL: priming the cache: $(cat "$d/out")"; rc=1; }
+		auditctl -e 0 >/dev/null
+		sleep 2.2
+		(check "kernel audit disabled, seen after the cache's time" "Connection refused" env) || rc=$?
+		cache_line=
+	fi
 	auditctl -e 1 >/dev/null
 	[ "$rc" = 0 ] || exit "$rc"
 fi
@@ -107,9 +122,20 @@ restart_auditd() {
 	return 1
 }
 on_exit "restart_auditd"
+# the cache names the running auditd (a good status, saved by this login)
+drive deny env || fail "deny with audit available: $(cat "$d/out")"
+read -r _ cached <"$d/run/audit-status" || fail "no status cache written"
+assert_eq "$(pgrep -x auditd)" "$cached" "status cache names auditd"
+[ "$(stat -c '%U %a' "$d/run/audit-status")" = "root 644" ] || fail "cache file owner/mode"
 kill "$(pgrep -x auditd)"
-for _ in $(seq 50); do auditctl -s | grep -q '^pid 0' && break; sleep 0.1; done
+# gone: the kernel no longer names it and its process has exited (the
+# cache is believed while the process it names lives)
+for _ in $(seq 100); do
+	auditctl -s | grep -q '^pid 0' && ! pgrep -x auditd >/dev/null && break
+	sleep 0.1
+done
 auditctl -s | grep -q '^pid 0' || fail "auditd did not stop"
+pgrep -x auditd >/dev/null && fail "auditd did not exit"
 rc=0
 (check "auditd stopped" "Transport endpoint is not connected" env) || rc=$?
 restart_auditd || fail "auditd did not restart"

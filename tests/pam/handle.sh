@@ -4,7 +4,8 @@
 # failed and one successful login, each in one handle, traced with strace:
 #   - pam_bhxh opens one audit netlink socket per handle (libpam's own
 #     records are counted in a baseline run without pam_bhxh) and asks the
-#     kernel's audit status at most once;
+#     kernel's audit status at most once -- not at all while the status
+#     cache of an earlier login is fresh, once with audit_status_cache=0;
 #   - the configuration file is opened once per handle;
 #   - pam_bhxh looks the user up once (/etc/passwd opens, against the
 #     baseline);
@@ -18,6 +19,7 @@ require_cmd strace
 
 d=$(scratch_dir)
 mkdir -m 700 "$d/pam.d" "$d/tally"
+export BHXH_TEST_RUN_DIR="$d/run"
 : >"$d/bhxh.conf"
 user=$(uniq_name)
 pass='Dung-Mat-Khau-7'
@@ -72,6 +74,16 @@ for case in fail ok; do
 	assert_eq 1 "$((sock - b_sock))" "$case: pam_bhxh's audit sockets per handle"
 	q=$(status_q)
 	[ "$q" -le 1 ] || fail "$case: $q audit status queries in one handle"
+	if pgrep -x auditd >/dev/null; then
+		# the handle above left a fresh status: the next one asks nothing
+		[ -s "$BHXH_TEST_RUN_DIR/audit-status" ] || fail "$case: no status cache written"
+		trace with "$answer" auth acct
+		assert_eq 0 "$(status_q)" "$case: status queries with a fresh cache"
+		echo 'audit_status_cache = 0' >"$d/bhxh.conf"
+		trace with "$answer" auth acct
+		assert_eq 1 "$(status_q)" "$case: status queries with audit_status_cache=0"
+		: >"$d/bhxh.conf"
+	fi
 	assert_eq 1 "$(opens "$d/bhxh.conf")" "$case: configuration file opens per handle"
 	pw=$(opens /etc/passwd)
 	[ "$((pw - b_pw))" -le 1 ] || fail "$case: pam_bhxh opened /etc/passwd $((pw - b_pw)) times"
