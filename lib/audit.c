@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/netlink.h>
 
 #include <libaudit.h>
 
@@ -334,10 +336,103 @@ void bhxh_audit_conn_close(struct bhxh_audit_conn *c)
 	bhxh_audit_conn_init(c);
 }
 
+/* The exe= value as libaudit writes it: the executable's path, quoted when
+ * safe, else hex. */
+static void exe_value(char *buf, size_t len)
+{
+	char path[BHXH_AUDIT_EXE_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path));
+
+	if (n <= 0 || (size_t)n >= sizeof(path) || encode_n(buf, len, path, (size_t)n, false) < 0)
+		snprintf(buf, len, "\"?\"");
+}
+
+/* The terminal= value when the caller names none: libaudit's guess, the
+ * terminal of standard input, output or error without "/dev/". */
+static const char *guess_tty(char *buf, size_t len)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (ttyname_r(fd, buf, len) == 0)
+			return strncmp(buf, "/dev/", 5) == 0 ? buf + 5 : buf;
+	return NULL;
+}
+
+/* One record on the audit socket.  libaudit's audit_log_user_message()
+ * asks the kernel for an acknowledgement of every record and waits for it
+ * (the kernel builds the reply; a poll and two reads here).  The kernel
+ * handles a message to the audit socket synchronously, within sendto():
+ * when sendto() returns the record is queued -- or refused, and a refusal
+ * is queued on this socket as an error message whether or not an
+ * acknowledgement was asked for.  So the record goes without NLM_F_ACK and
+ * one non-blocking read tells a refusal (-errno) from a success (0).  The
+ * text is libaudit's, byte for byte (its NUL included). */
+static int send_record(int fd, unsigned *seq, int type, const char *text)
+{
+	struct {
+		struct nlmsghdr nlh;
+		char data[MAX_AUDIT_MESSAGE_LENGTH];
+	} req;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	size_t len = strlen(text) + 1;
+	bool retried = false;
+
+	if (len > sizeof(req.data))
+		len = sizeof(req.data);
+again:
+	memset(&req.nlh, 0, sizeof(req.nlh));
+	req.nlh.nlmsg_len = (uint32_t)NLMSG_SPACE(len);
+	req.nlh.nlmsg_type = (uint16_t)type;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	/* far from libaudit's own counter (the status request) */
+	req.nlh.nlmsg_seq = 0x40000000u + ++*seq;
+	_Static_assert(sizeof(req.nlh) == NLMSG_HDRLEN, "the text follows the header");
+	memcpy(req.data, text, len);
+	req.data[len - 1] = '\0';
+	for (;;) {
+		ssize_t n = sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+				   sizeof(kernel));
+
+		if (n >= 0)
+			break;
+		if (errno != EINTR)
+			return -errno;
+	}
+	for (;;) {
+		union {
+			struct nlmsghdr h;
+			char buf[512];
+		} rep;
+		ssize_t n = recv(fd, &rep, sizeof(rep), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		if (!NLMSG_OK(&rep.h, (size_t)n) || rep.h.nlmsg_type != NLMSG_ERROR ||
+		    rep.h.nlmsg_seq != req.nlh.nlmsg_seq ||
+		    rep.h.nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+			continue; /* not about this record: a late reply */
+		{
+			const struct nlmsgerr *e = NLMSG_DATA(&rep.h);
+
+			/* a kernel that does not know the type (libaudit
+			 * falls back the same way) */
+			if (e->error == -EINVAL && !retried && type >= AUDIT_FIRST_USER_MSG &&
+			    type <= AUDIT_LAST_USER_MSG) {
+				retried = true;
+				type = AUDIT_USER;
+				goto again;
+			}
+			return e->error;
+		}
+	}
+}
+
 int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_audit_msg *m)
 {
-	char msg[BHXH_AUDIT_MSG_MAX], host[2 * 256 + 1], tty[2 * 64 + 1];
-	int r, saved, rc = 0;
+	char msg[BHXH_AUDIT_MSG_MAX], host[2 * 256 + 1], tty[2 * 64 + 1], ttybuf[64];
+	char text[MAX_AUDIT_MESSAGE_LENGTH];
+	int r, rc = 0;
 	const char *h = "?", *t = NULL;
 
 	(void)bhxh_audit_format(msg, sizeof(msg), m);
@@ -364,23 +459,20 @@ int bhxh_audit_send_conn(struct bhxh_audit_conn *c, int type, const struct bhxh_
 		return -ECONNREFUSED; /* the kernel would drop it silently */
 	if (c->status == 0 && c->pid == 0)
 		rc = -ENOTCONN; /* still sent: the kernel log keeps it */
-	/* addr is never empty, so libaudit never resolves the host name */
-	errno = 0;
-	r = audit_log_user_message(c->fd, type, msg, h, bhxh_audit_addr(m->rhost), t,
-				   m->success ? 1 : 0);
-	saved = errno;
-	if (r <= 0 && rc == 0) {
-		/* libaudit reports "audit not configured" (ECONNREFUSED, also
-		 * what a user namespace gets) and, for non-root callers,
-		 * EPERM as 0 with errno 0 */
-		if (saved != 0 && saved != ECONNREFUSED)
-			rc = -saved;
-		else if (saved == 0 && getuid() != 0)
-			rc = -EPERM;
-		else
-			rc = -EPROTONOSUPPORT;
-	}
-	if (r <= 0)
+	if (c->exe[0] == '\0')
+		exe_value(c->exe, sizeof(c->exe));
+	if (t == NULL)
+		t = guess_tty(ttybuf, sizeof(ttybuf));
+	/* libaudit's layout; addr is never empty (bhxh_audit_addr), so no
+	 * host name is ever resolved */
+	snprintf(text, sizeof(text), "%s exe=%s hostname=%s addr=%s terminal=%s res=%s", msg, c->exe,
+		 h, bhxh_audit_addr(m->rhost), t != NULL ? t : "?",
+		 m->success ? "success" : "failed");
+	r = send_record(c->fd, &c->seq, type, text);
+	if (r < 0 && rc == 0)
+		/* "audit not configured": what a user namespace gets too */
+		rc = r == -ECONNREFUSED ? -EPROTONOSUPPORT : r;
+	if (r < 0)
 		c->asked = false; /* ask again next time: the state may have changed */
 	return rc;
 }

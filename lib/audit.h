@@ -11,6 +11,8 @@
  * -- keep the first UT_NAMESIZE (32) bytes of an account name; ours do the
  * same so that both records of one attempt name the account alike. */
 #define BHXH_AUDIT_ACCT_MAX 32
+/* Longest executable path written as it is in exe= (a longer one is "?"). */
+#define BHXH_AUDIT_EXE_MAX 1024
 
 struct bhxh_audit_msg {
 	const char *op;       /* e.g. "PAM:bhxh_lockout"; required */
@@ -71,6 +73,8 @@ struct bhxh_audit_conn {
 	const char *cache_dir;
 	unsigned cache_ttl;
 	bool cached;       /* the status below came from the cache */
+	unsigned seq;      /* of the last message sent */
+	char exe[2 * BHXH_AUDIT_EXE_MAX + 3]; /* the exe= value, read at the first record */
 	bool asked;        /* status below is current */
 	bool pending;      /* a status request was sent, its answer not read */
 	int status;        /* 0, or -errno of the status query */
