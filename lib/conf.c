@@ -418,20 +418,22 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		size_t len = strlen(line);
 
 		lineno++;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		if (lineno > BHXH_CONF_LINES_MAX) {
-			snprintf(err, errlen, "%s: too many lines", where);
+			snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 			r = -EINVAL;
 			goto out;
 		}
 		if (len > BHXH_CONF_LINE_MAX && line[len - 1] != '\n') {
-			snprintf(err, errlen, "%s: line longer than %d bytes", where,
+			snprintf(err, errlen, "%s:%u: line longer than %d bytes", path, lineno,
 				 BHXH_CONF_LINE_MAX);
 			r = -EINVAL;
 			goto out;
 		}
 		if (line_token(line, (scope & BHXH_SCOPE_PEERS) != 0, tok, sizeof(tok)) == 0)
 			continue;
+		/* formatted for option lines only: the peers' files are
+		 * mostly comments, read at every PAM call */
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		r = bhxh_conf_apply(c, tok, scope, where, err, errlen);
 		if (r < 0)
 			goto out;
