@@ -24,45 +24,38 @@ fi
 apt-get update
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $PKGS
-# ClamAV for the posture tests, which start their own clamd on a tiny local
-# signature database.  Its packages must not start the system's daemons
-# (freshclam would try to download signatures): deny service starts for the
-# duration of the install unless the machine already does.
-if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then
-	prc=
+# Install a daemon's package without starting the system's copy of the
+# daemon (the tests start their own, on loopback): service starts are denied
+# for the duration of the install unless the machine already denies them.
+install_daemon() {
+	local prc= rc=0
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
 		prc=1
 	fi
-	apt-get install -y --no-install-recommends clamav-daemon || true
+	apt-get install -y --no-install-recommends "$@" || rc=$?
 	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
+	return "$rc"
+}
+# ClamAV for the posture tests, which start their own clamd on a tiny local
+# signature database.  Its packages must not start the system's daemons
+# (freshclam would try to download signatures): deny service starts for the
+# duration of the install unless the machine already does.
+if ! command -v clamd >/dev/null 2>&1 && [ ! -x /usr/sbin/clamd ]; then
+	install_daemon clamav-daemon || true
 fi
 # sshd for the lang= test, which starts its own sshd on 127.0.0.1 (ports
 # 22220-22229) with its own configuration: the package must not start the
 # system's sshd on port 22, so service starts are denied during the install
 # unless the machine already denies them.
 if [ ! -x /usr/sbin/sshd ]; then
-	prc=
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-		chmod 755 /usr/sbin/policy-rc.d
-		prc=1
-	fi
-	apt-get install -y --no-install-recommends openssh-server || true
-	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
+	install_daemon openssh-server || true
 fi
 # slapd for the LDAP tests, which start their own server on 127.0.0.1: its
 # package must not start the system's server (port 389 on every address).
 if [ ! -x /usr/sbin/slapd ]; then
-	prc=
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-		chmod 755 /usr/sbin/policy-rc.d
-		prc=1
-	fi
-	apt-get install -y --no-install-recommends slapd
-	if [ -n "$prc" ]; then rm -f /usr/sbin/policy-rc.d; fi
+	install_daemon slapd
 fi
 # Vietnamese locale for the message tests and the demo
 if ! locale -a 2>/dev/null | grep -qi '^vi_VN\.utf8$'; then
