@@ -240,6 +240,36 @@ static bool state_fs_full(int dirfd)
 	return dirfd >= 0 && fstatvfs(dirfd, &sv) == 0 && sv.f_bavail == 0;
 }
 
+/* Upgrade *fd (read-locked) to a write lock and clear the tally if, read
+ * again, it is still in state want: another login may have changed it
+ * meanwhile.  1 when cleared, 0 when the state no longer holds (or the
+ * write failed: logged), -errno when the file cannot be reopened (logged;
+ * *fd is then negative). */
+static int clear_if_still(struct bhxh_pam *ctx, int dirfd, int *fd, const char *fname,
+			  enum bhxh_lock_state want)
+{
+	struct bhxh_tally t;
+	int64_t unlock_in = 0;
+	int r;
+
+	close(*fd);
+	*fd = bhxh_tally_open(dirfd, fname, true);
+	if (*fd < 0) {
+		bhxh_log(ctx, LOG_ERR, "cannot update %s: %s", fname, strerror(-*fd));
+		return *fd;
+	}
+	r = bhxh_tally_read(*fd, ctx->user, &t);
+	if (r < 0 || bhxh_lockout_state(&t, ctx->now, &unlock_in) != want)
+		return 0;
+	bhxh_tally_clear(&t, ctx->user);
+	r = bhxh_tally_write(*fd, &t, false);
+	if (r < 0) {
+		bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
+		return 0;
+	}
+	return 1;
+}
+
 /* preauth and the account phase: refuse while locked; clear a timed lock
  * that has run out (and audit that).  The account phase (forget) also
  * forgets the failures of an account that is not locked, as pam_faillock's
@@ -294,38 +324,18 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 	}
 	if (forget && ctx->known && st == BHXH_UNLOCKED && (t.nrec > 0 || t.older > 0) &&
 	    preauth_ran(ctx)) {
-		close(fd);
-		fd = bhxh_tally_open(dirfd, fname, true);
+		(void)clear_if_still(ctx, dirfd, &fd, fname, BHXH_UNLOCKED);
 		if (fd < 0) {
-			bhxh_log(ctx, LOG_ERR, "cannot update %s: %s", fname, strerror(-fd));
 			rc = PAM_SYSTEM_ERR;
 			goto out;
-		}
-		r = bhxh_tally_read(fd, ctx->user, &t);
-		if (r == 0 && bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_UNLOCKED) {
-			bhxh_tally_clear(&t, ctx->user);
-			r = bhxh_tally_write(fd, &t, false);
-			if (r < 0)
-				bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
 		}
 	}
 	if (st == BHXH_LOCK_EXPIRED) {
-		/* upgrade to a write lock; re-read, another login may have won */
-		close(fd);
-		fd = bhxh_tally_open(dirfd, fname, true);
+		if (clear_if_still(ctx, dirfd, &fd, fname, BHXH_LOCK_EXPIRED) > 0)
+			audit_timed_unlock(ctx);
 		if (fd < 0) {
-			bhxh_log(ctx, LOG_ERR, "cannot update %s: %s", fname, strerror(-fd));
 			rc = PAM_SYSTEM_ERR;
 			goto out;
-		}
-		r = bhxh_tally_read(fd, ctx->user, &t);
-		if (r == 0 && bhxh_lockout_state(&t, ctx->now, &unlock_in) == BHXH_LOCK_EXPIRED) {
-			bhxh_tally_clear(&t, ctx->user);
-			r = bhxh_tally_write(fd, &t, false);
-			if (r < 0)
-				bhxh_log(ctx, LOG_ERR, "cannot write %s: %s", fname, strerror(-r));
-			else
-				audit_timed_unlock(ctx);
 		}
 	}
 	if (state_fs_full(dirfd)) {
