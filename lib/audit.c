@@ -244,7 +244,7 @@ int bhxh_audit_status_save(const char *dir, unsigned enabled, unsigned pid)
 {
 	char tmp[32], line[32];
 	struct stat st;
-	int dfd, fd, r = 0, len;
+	int dfd, r = 0, len;
 
 	if (dir == NULL || enabled == 0 || enabled > 2 || pid == 0 || pid > INT_MAX)
 		return -EINVAL;
@@ -264,25 +264,7 @@ int bhxh_audit_status_save(const char *dir, unsigned enabled, unsigned pid)
 	}
 	len = snprintf(line, sizeof(line), "%u %u\n", enabled, pid);
 	(void)snprintf(tmp, sizeof(tmp), "%s.%ld", BHXH_AUDIT_STATUS_FILE, (long)getpid());
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
-	if (fd < 0 && errno == EEXIST) {
-		/* left by a killed process that had our pid */
-		(void)unlinkat(dfd, tmp, 0);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-			    0644);
-	}
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)len) != len)
-		r = errno != 0 ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(dfd, tmp, dfd, BHXH_AUDIT_STATUS_FILE) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlinkat(dfd, tmp, 0);
+	r = bhxh_replace_file(dfd, tmp, BHXH_AUDIT_STATUS_FILE, line, (size_t)len, 0644, false);
 out:
 	(void)close(dfd);
 	return r;

@@ -15,7 +15,7 @@
 int bhxh_dirlock_queue(const char *qdir, const char *user, bool lock, long long when)
 {
 	char tmp[BHXH_NAME_MAX + 16], line[BHXH_DIRLOCK_LINE_MAX];
-	int dfd, fd = -1, n, r = 0;
+	int dfd, n, r;
 
 	if (!bhxh_valid_username(user))
 		return -EINVAL;
@@ -25,21 +25,7 @@ int bhxh_dirlock_queue(const char *qdir, const char *user, bool lock, long long 
 	n = lock ? snprintf(line, sizeof(line), "lock %lld\n", when)
 		 : snprintf(line, sizeof(line), "unlock\n");
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", user);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-		    0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (write(fd, line, (size_t)n) != n || fsync(fd) < 0)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(dfd, tmp, dfd, user) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlinkat(dfd, tmp, 0);
-out:
+	r = bhxh_replace_file(dfd, tmp, user, line, (size_t)n, 0600, true);
 	(void)close(dfd);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <time.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,28 @@ int bhxh_open_state_file(int dirfd, const char *name, int flags, unsigned mode, 
 	return fd;
 fail:
 	(void)close(fd);
+	return r;
+}
+
+int bhxh_replace_file(int dirfd, const char *tmp, const char *name, const void *buf, size_t len,
+		      unsigned mode, bool sync)
+{
+	int fd, r = 0;
+
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+		    (mode_t)mode);
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (fchmod(fd, (mode_t)mode) < 0 || write(fd, buf, len) != (ssize_t)len ||
+	    (sync && fsync(fd) < 0))
+		r = errno != 0 ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dirfd, tmp, 0);
 	return r;
 }
 

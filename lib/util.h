@@ -66,6 +66,13 @@ int bhxh_open_regular(int dirfd, const char *path, int flags, unsigned mode,
 int bhxh_open_state_file(int dirfd, const char *name, int flags, unsigned mode, unsigned forbid,
 			 int lock_op, struct stat *ret_st);
 
+/* Replace dirfd/name atomically by a file holding buf: written to
+ * dirfd/tmp (created or truncated, never through a link; mode set whatever
+ * the umask), fsync()ed when sync, renamed over name.  The temporary is
+ * removed on failure.  0 or -errno. */
+int bhxh_replace_file(int dirfd, const char *tmp, const char *name, const void *buf, size_t len,
+		      unsigned mode, bool sync);
+
 /* How long a PAM module waits for another process's lock on a state file
  * before giving up (a stuck process must not hang every login). */
 #define BHXH_LOCK_TIMEOUT_MS 5000

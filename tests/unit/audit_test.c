@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <libaudit.h>
 
@@ -205,6 +209,66 @@ static const struct bhxh_report_entry *find(const struct bhxh_report_entry *e, s
 			return &e[i];
 	return NULL;
 }
+
+/* The shared audit status: believed while fresh, named auditd alive and
+ * the file root's and not writable by others; a bad status never saved. */
+START_TEST(status_cache)
+{
+	char dir[] = "/tmp/bhxh-audit-status.XXXXXX", path[128], cmd[160];
+	unsigned e = 9, p = 9;
+	struct timespec old[2];
+	pid_t dead;
+
+	if (geteuid() != 0)
+		return; /* only root saves it (and only root asks the kernel) */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/run", dir);
+	/* nothing yet; ttl 0 never reads */
+	ck_assert_int_eq(bhxh_audit_status_load(path, 10, &e, &p), -ENOENT);
+	/* bad states are refused, the directory made on first save */
+	ck_assert_int_eq(bhxh_audit_status_save(path, 0, (unsigned)getpid()), -EINVAL);
+	ck_assert_int_eq(bhxh_audit_status_save(path, 1, 0), -EINVAL);
+	ck_assert_int_eq(bhxh_audit_status_save(path, 1, (unsigned)getpid()), 0);
+	ck_assert_int_eq(bhxh_audit_status_load(path, 10, &e, &p), 0);
+	ck_assert_uint_eq(e, 1);
+	ck_assert_uint_eq(p, (unsigned)getpid());
+	ck_assert_int_eq(bhxh_audit_status_load(path, 0, &e, &p), -ENOENT);
+	/* the named process gone: not believed */
+	dead = fork();
+	ck_assert_int_ge(dead, 0);
+	if (dead == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+	ck_assert_int_eq(bhxh_audit_status_save(path, 1, (unsigned)dead), 0);
+	ck_assert_int_eq(bhxh_audit_status_load(path, 10, &e, &p), -ENOENT);
+	/* older than the ttl: not believed */
+	ck_assert_int_eq(bhxh_audit_status_save(path, 2, (unsigned)getpid()), 0);
+	snprintf(path, sizeof(path), "%s/run/%s", dir, BHXH_AUDIT_STATUS_FILE);
+	clock_gettime(CLOCK_REALTIME, &old[0]);
+	old[0].tv_sec -= 30;
+	old[1] = old[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+	snprintf(cmd, sizeof(cmd), "%s/run", dir);
+	ck_assert_int_eq(bhxh_audit_status_load(cmd, 10, &e, &p), -ENOENT);
+	ck_assert_int_eq(bhxh_audit_status_load(cmd, 60, &e, &p), 0);
+	ck_assert_uint_eq(e, 2);
+	/* writable by others, or damaged: refused */
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	ck_assert_int_eq(bhxh_audit_status_load(cmd, 60, &e, &p), -EPERM);
+	ck_assert_int_eq(bhxh_audit_status_save(cmd, 1, (unsigned)getpid()), 0);
+	{
+		FILE *f = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs("1 12x\n", f);
+		fclose(f);
+	}
+	ck_assert_int_eq(bhxh_audit_status_load(cmd, 60, &e, &p), -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
 
 START_TEST(report_counts)
 {
@@ -474,6 +538,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, format_too_small);
 	tcase_add_test(tc, host_and_terminal_words);
 	tcase_add_test(tc, audit_options);
+	tcase_add_test(tc, status_cache);
 	tcase_add_test(tc, report_counts);
 	tcase_add_test(tc, report_filters);
 	tcase_add_test(tc, report_hostile_input);
