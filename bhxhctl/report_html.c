@@ -135,6 +135,26 @@ static uint64_t get_locks(const struct bhxh_report_entry *e)
 	return e->st.locks;
 }
 
+static void heading(FILE *f, const char *title)
+{
+	fprintf(f, "<h2>");
+	esc(f, title);
+	fprintf(f, "</h2>\n");
+}
+
+/* A bar chart of the top entries of one of the report's tables (accounts,
+ * machines, sources) by one field. */
+static void top_chart(FILE *f, struct bhxh_report *rep,
+		      size_t (*table)(struct bhxh_report *, const struct bhxh_report_entry **),
+		      uint64_t (*get)(const struct bhxh_report_entry *), size_t top, struct bar *bars,
+		      const char *caption, const char *color)
+{
+	const struct bhxh_report_entry *e;
+	size_t n = table(rep, &e);
+
+	bar_chart(f, caption, bars, top_bars(e, n, top, get, bars), color);
+}
+
 /* Failures over time: all machines as bars, the busiest machines as
  * lines. */
 static void time_chart(FILE *f, struct bhxh_report *rep, size_t top)
@@ -242,9 +262,7 @@ static void alerts_table(FILE *f, struct bhxh_report *rep)
 	const struct bhxh_report_alert **v;
 	char text[2048], t1[40], t2[40];
 
-	fprintf(f, "<h2>");
-	esc(f, _("Alerts"));
-	fprintf(f, "</h2>\n");
+	heading(f, _("Alerts"));
 	if (n == 0) {
 		fprintf(f, "<p class=\"none\">");
 		esc(f, _("none"));
@@ -305,9 +323,7 @@ static void expiring_table(FILE *f, struct bhxh_report *rep, size_t top)
 	const struct bhxh_report_entry *e, **v;
 	size_t n = bhxh_report_users(rep, &e), k = 0;
 
-	fprintf(f, "<h2>");
-	esc(f, _("Passwords expiring soon (announced at login)"));
-	fprintf(f, "</h2>\n");
+	heading(f, _("Passwords expiring soon (announced at login)"));
 	v = calloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; v != NULL && i < n; i++)
 		if (e[i].expires[0] != '\0')
@@ -343,9 +359,7 @@ static void posture_table(FILE *f, struct bhxh_report *rep)
 	size_t n = bhxh_report_hosts(rep, &e);
 	bool any = false;
 
-	fprintf(f, "<h2>");
-	esc(f, _("Machines out of posture"));
-	fprintf(f, "</h2>\n");
+	heading(f, _("Machines out of posture"));
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t *p = e[i].st.posture;
 
@@ -397,7 +411,7 @@ int report_html(struct bhxh_report *rep, FILE *f, const struct report_html_opts 
 {
 	const struct bhxh_report_totals *t = bhxh_report_totals(rep);
 	const struct bhxh_report_entry *e;
-	size_t nu, nh, ns, top = o->top < 50 ? o->top : 50, k;
+	size_t nu, nh, top = o->top < 50 ? o->top : 50, k;
 	struct bar *bars;
 	char t1[40];
 
@@ -414,7 +428,6 @@ int report_html(struct bhxh_report *rep, FILE *f, const struct report_html_opts 
 	fprintf(f, "</h1>\n<p>");
 	nh = bhxh_report_hosts(rep, &e);
 	nu = bhxh_report_users(rep, &e);
-	ns = bhxh_report_sources(rep, &e);
 	fprintf(f, _("%llu records from %zu machines, %zu accounts; %llu failed logins, %llu locks, "
 		     "%llu password changes, %llu passwords refused."),
 		U(t->records), nh, nu, U(t->all.auth_failures), U(t->all.locks),
@@ -422,30 +435,20 @@ int report_html(struct bhxh_report *rep, FILE *f, const struct report_html_opts 
 	fprintf(f, "</p>\n");
 	alerts_table(f, rep);
 
-	fprintf(f, "<h2>");
-	esc(f, _("Failed logins"));
-	fprintf(f, "</h2>\n");
+	heading(f, _("Failed logins"));
 	time_chart(f, rep, top);
-	nu = bhxh_report_users(rep, &e);
-	k = top_bars(e, nu, top, get_failures, bars);
-	bar_chart(f, _("Accounts with most failed logins"), bars, k, "#c0392b");
-	ns = bhxh_report_sources(rep, &e);
-	k = top_bars(e, ns, top, get_src_failures, bars);
-	bar_chart(f, _("Sources with most failed logins"), bars, k, "#b9770e");
+	top_chart(f, rep, bhxh_report_users, get_failures, top, bars,
+		  _("Accounts with most failed logins"), "#c0392b");
+	top_chart(f, rep, bhxh_report_sources, get_src_failures, top, bars,
+		  _("Sources with most failed logins"), "#b9770e");
 
-	fprintf(f, "<h2>");
-	esc(f, _("Locks"));
-	fprintf(f, "</h2>\n");
-	nu = bhxh_report_users(rep, &e);
-	k = top_bars(e, nu, top, get_locks, bars);
-	bar_chart(f, _("Accounts locked most often"), bars, k, "#7d3c98");
-	nh = bhxh_report_hosts(rep, &e);
-	k = top_bars(e, nh, top, get_locks, bars);
-	bar_chart(f, _("Machines with most locks"), bars, k, "#2471a3");
+	heading(f, _("Locks"));
+	top_chart(f, rep, bhxh_report_users, get_locks, top, bars, _("Accounts locked most often"),
+		  "#7d3c98");
+	top_chart(f, rep, bhxh_report_hosts, get_locks, top, bars, _("Machines with most locks"),
+		  "#2471a3");
 
-	fprintf(f, "<h2>");
-	esc(f, _("Password changes"));
-	fprintf(f, "</h2>\n");
+	heading(f, _("Password changes"));
 	k = 0;
 	if (t->all.password_changes > 0)
 		bars[k++] = (struct bar){ _("changed"), t->all.password_changes };
