@@ -85,12 +85,24 @@ int bhxh_tally_open(int dirfd, const char *fname, bool write)
 				    write ? LOCK_EX : LOCK_SH, NULL);
 }
 
+/* The CRC of the whole slot (its crc field taken as 0): of the header and
+ * the records in use, then -- when the unused records are all zero, as
+ * every writer leaves them -- of those zeros by arithmetic instead of by
+ * reading 7 kB (bhxh_crc32_zeros).  The same value as the CRC of the whole
+ * slot in every case. */
 static uint32_t slot_crc(struct disk_slot *s)
 {
 	uint32_t saved = s->h.crc, crc;
+	size_t nrec = s->h.nrec <= BHXH_TALLY_RECORDS ? s->h.nrec : BHXH_TALLY_RECORDS;
+	const unsigned char *tail = (const unsigned char *)&s->rec[nrec];
+	size_t used = (size_t)(tail - (const unsigned char *)s), rest = sizeof(*s) - used;
 
 	s->h.crc = 0;
-	crc = bhxh_crc32(0, s, sizeof(*s));
+	crc = bhxh_crc32(0, s, used);
+	if (rest == 0 || (tail[0] == 0 && memcmp(tail, tail + 1, rest - 1) == 0))
+		crc = bhxh_crc32_zeros(crc, rest);
+	else
+		crc = bhxh_crc32(crc, tail, rest);
 	s->h.crc = saved;
 	return crc;
 }

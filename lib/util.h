@@ -82,5 +82,7 @@ int bhxh_flock_timeout(int fd, int op, unsigned timeout_ms);
 
 /* CRC-32 (IEEE 802.3, as zlib computes it). */
 uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len);
+/* bhxh_crc32(crc, n zero bytes, n), without reading them: O(log n). */
+uint32_t bhxh_crc32_zeros(uint32_t crc, uint64_t n);
 
 #endif

@@ -123,6 +123,20 @@ START_TEST(crc32_sliced_matches_bitwise)
 	ck_assert_uint_eq(bhxh_crc32(0, buf + 3, 7800), crc32_bitwise(0, buf + 3, 7800));
 	ck_assert_uint_eq(bhxh_crc32(bhxh_crc32(0, buf, 4001), buf + 4001, 4999),
 			  crc32_bitwise(0, buf, 9000));
+	/* zeros appended without reading them */
+	{
+		static unsigned char zeros[9000];
+		size_t lens[] = { 0, 1, 2, 3, 7, 8, 120, 1000, 7680, 9000 };
+
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			uint32_t c = bhxh_crc32(0, buf, 150);
+
+			ck_assert_uint_eq(bhxh_crc32_zeros(c, lens[i]),
+					  bhxh_crc32(c, zeros, lens[i]));
+			ck_assert_uint_eq(bhxh_crc32_zeros(0, lens[i]),
+					  bhxh_crc32(0, zeros, lens[i]));
+		}
+	}
 }
 END_TEST
 
@@ -654,6 +668,44 @@ START_TEST(tally_roundtrip_and_corruption)
 }
 END_TEST
 
+/* A byte changed in the unused records at the end of a slot (which the
+ * reader checks without reading them into the CRC when they are zero) is
+ * damage like any other. */
+START_TEST(tally_unused_tail_damage)
+{
+	struct bhxh_tally t, u;
+	int dirfd, fd;
+	char path[128];
+	struct stat st;
+	off_t slot_size;
+
+	dirfd = bhxh_tally_open_dir(tdir, false);
+	ck_assert_int_ge(dirfd, 0);
+	fd = bhxh_tally_open(dirfd, "carol", true);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bhxh_tally_read(fd, "carol", &t), 0);
+	for (int i = 0; i < 2; i++) {
+		t.rec[t.nrec].time = 100 + i;
+		t.nrec++;
+		ck_assert_int_eq(bhxh_tally_write(fd, &t, false), 0);
+	}
+	close(fd);
+	/* seq 2 is in slot 0; its last byte is unused record space */
+	snprintf(path, sizeof(path), "%s/carol", tdir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	slot_size = (st.st_size - 2 * 40) / 2;
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "\x01", 1, slot_size - 1), 1);
+	close(fd);
+	fd = bhxh_tally_open(dirfd, "carol", false);
+	ck_assert_int_eq(bhxh_tally_read(fd, "carol", &u), 0);
+	ck_assert_uint_eq(u.nrec, 1); /* the older slot */
+	close(fd);
+	close(dirfd);
+}
+END_TEST
+
 START_TEST(tally_unknown_slots)
 {
 	char a[80], b[80];
@@ -755,6 +807,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tt, tally_setup, tally_teardown);
 	tcase_add_test(tt, tally_roundtrip_and_corruption);
+	tcase_add_test(tt, tally_unused_tail_damage);
 	suite_add_tcase(s, tt);
 	return s;
 }
