@@ -124,6 +124,8 @@ const struct bhxh_opt bhxh_opts_core[] = {
 	  .scope = FL, .ignore_scope = BHXH_SCOPE_FAILLOCK },
 	{ .name = "warn_remaining", .type = BHXH_OPT_UINT, .offset = LOCK(warn_remaining),
 	  .max = BHXH_DENY_MAX, .scope = BHXH_SCOPE_ANY },
+	{ .name = "lock_sync", .type = BHXH_OPT_FLAG, .offset = LOCK(lock_sync),
+	  .scope = BHXH_SCOPE_ANY },
 	{ .name = NULL },
 };
 
@@ -156,6 +158,7 @@ void bhxh_conf_init(struct bhxh_conf *c)
 	c->lockout.unlock_time = 600;
 	c->lockout.root_unlock_time = BHXH_UNSET;
 	c->lockout.warn_remaining = 1;
+	c->lockout.lock_sync = true;
 	(void)bhxh_strlcpy(c->lockout.dir, BHXH_STATE_DIR "/tally", sizeof(c->lockout.dir));
 	bhxh_conf_init_audit(c);
 	bhxh_conf_init_pw(c);

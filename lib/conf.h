@@ -60,6 +60,7 @@ struct bhxh_lockout_conf {
 	bool audit;                /* accepted; see pam_bhxh(8) */
 	bool no_log_info;          /* no informative syslog lines */
 	uint64_t warn_remaining;   /* tell the user when this few attempts remain */
+	bool lock_sync;            /* fdatasync the write that locks (default yes) */
 	char admin_group[BHXH_NAME_MAX_CONF + 1];
 	char dir[BHXH_CONF_PATH_MAX];
 };

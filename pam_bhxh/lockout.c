@@ -402,9 +402,10 @@ static int record_failure(struct bhxh_pam *ctx)
 		goto out;
 	}
 	locked_now = bhxh_lockout_add_failure(&t, &p, ctx->now, ctx->service, source_of(ctx));
-	/* a new lock must survive a power cut; other failures survive any
-	 * crash of the process and a clean reboot without a sync */
-	r = bhxh_tally_write(fd, &t, locked_now);
+	/* a new lock must survive a power cut (unless lock_sync=no); other
+	 * failures survive any crash of the process and a clean reboot
+	 * without a sync */
+	r = bhxh_tally_write(fd, &t, locked_now && ctx->conf.lockout.lock_sync);
 	if (r < 0) {
 		bhxh_log(ctx, LOG_CRIT, "cannot record a failed login in %s: %s", fname,
 			 strerror(-r));

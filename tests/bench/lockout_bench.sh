@@ -27,6 +27,8 @@
 #             (/dev/shm): what is left without the disk (pam_bhxh makes the
 #             write that locks durable with fdatasync, pam_faillock never
 #             syncs)
+#   failed-nosync "failed" with pam_bhxh's lock_sync=no: the same
+#             durability as pam_faillock (the kernel's write-back)
 # Overhead = stack time - base time; ratio = bhxh overhead / faillock's.
 set -euo pipefail
 : "${top_builddir:?run from a build directory with top_builddir set}"
@@ -69,6 +71,11 @@ account required $mod $o
 account required $sysmod/pam_unix.so
 EOS
 done
+echo 'lock_sync = no' >"$work/bhxh-nosync.conf"
+mkdir -p "$work/bhxh-nosync"
+sed "s|conf=$work/bhxh.conf|conf=$work/bhxh-nosync.conf|" "$work/bhxh/bench" >"$work/bhxh-nosync/bench"
+cp -r "$work/base" "$work/base-nosync"
+cp -r "$work/faillock" "$work/faillock-nosync"
 shm=$(mktemp -d /dev/shm/bhxh-bench.XXXXXX)
 trap 'umount /etc 2>/dev/null || true; rm -rf "$work" "$shm"' EXIT
 for m in bhxh faillock; do
@@ -82,6 +89,7 @@ run() { # STACK SCENARIO
 	case $2 in
 	failed) "$work/authbench" "$work/$1" bench bu "$nusers" 4 wrong auth ;;
 	failed-tmpfs) "$work/authbench" "$work/$1-tmpfs" bench bu "$nusers" 4 wrong auth ;;
+	failed-nosync) "$work/authbench" "$work/$1-nosync" bench bu "$nusers" 4 wrong auth ;;
 	login) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret login ;;
 	account) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret acct ;;
 	esac
@@ -92,8 +100,8 @@ echo "users=$nusers handles/user=4 rounds=$rounds fs=$(df --output=fstype "$work
 # every scenario must do what it says (a vanished account would measure
 # pam_unix's helper instead)
 "$work/authbench" "$work/bhxh" bench bu 1 1 secret login >/dev/null
-printf '%-12s %-4s %9s %9s %9s %10s %10s %6s\n' scenario time base faillock bhxh faillock+ bhxh+ ratio
-for sc in failed failed-tmpfs login account; do
+printf '%-13s %-4s %9s %9s %9s %10s %10s %6s\n' scenario time base faillock bhxh faillock+ bhxh+ ratio
+for sc in failed failed-tmpfs failed-nosync login account; do
 	# warm up the page cache and the dynamic loader
 	for s in base bhxh faillock; do run $s $sc >/dev/null; done
 	for ((r = 0; r < rounds; r++)); do
@@ -104,7 +112,7 @@ for sc in failed failed-tmpfs login account; do
 		x=$(cut -d' ' -f$col "$work/res.$sc.bhxh" | median)
 		f=$(cut -d' ' -f$col "$work/res.$sc.faillock" | median)
 		ob=$(echo "$x - $b" | bc -l); of=$(echo "$f - $b" | bc -l)
-		printf '%-12s %-4s %7.0fus %7.0fus %7.0fus %8.0fus %8.0fus %6.2f\n' $sc \
+		printf '%-13s %-4s %7.0fus %7.0fus %7.0fus %8.0fus %8.0fus %6.2f\n' $sc \
 			"$([ $col = 1 ] && echo wall || echo cpu)" "$b" "$f" "$x" "$of" "$ob" "$(echo "$ob / $of" | bc -l)"
 	done
 done

@@ -91,6 +91,28 @@ for case in fail ok; do
 	echo "ok: $case: 1 audit socket, $q status query, 1 configuration parse, $((pw - b_pw)) passwd lookup"
 done
 
+# the write that locks is flushed (fdatasync) unless lock_sync=no
+cat >"$d/pam.d/lock1" <<EOS
+auth     requisite  $PAM_BHXH_SO preauth conf=$d/bhxh.conf dir=$d/tally deny=1 nodelay
+auth     [success=1 default=bad] pam_unix.so
+auth     [default=die] $PAM_BHXH_SO authfail conf=$d/bhxh.conf dir=$d/tally deny=1 nodelay
+auth     sufficient $PAM_BHXH_SO authsucc conf=$d/bhxh.conf dir=$d/tally deny=1 nodelay
+auth     required   pam_deny.so
+EOS
+lock_syncs() { # CONF-LINE: fdatasync calls of one failure that locks
+	printf '%s\n' "$1" >"$d/bhxh.conf"
+	rm -f "$d/tally/$user"
+	printf 'wrong-password\n' | strace -f -qq -o "$d/trace" -e trace=fdatasync,fsync \
+		"$PAMDRIVE" --confdir "$d/pam.d" lock1 "$user" auth >"$d/out" 2>&1 || true
+	grep -q '^auth: 7 ' "$d/out" || fail "lock1: $(cat "$d/out")"
+	grep -c 'sync(' "$d/trace" || true
+}
+assert_eq 1 "$(lock_syncs '')" "flushes of the write that locks"
+assert_eq 0 "$(lock_syncs 'lock_sync = no')" "flushes with lock_sync=no"
+: >"$d/bhxh.conf"
+rm -f "$d/tally/$user"
+echo "ok: the lock is flushed, not with lock_sync=no"
+
 # the login path loads nothing of the password phase
 printf '%s\n' "$pass" | LD_DEBUG=files "$PAMDRIVE" --confdir "$d/pam.d" with "$user" auth acct \
 	>"$d/out" 2>"$d/ld" || fail "login: $(cat "$d/out")"
