@@ -352,16 +352,33 @@ static uint32_t mult_mod_p(uint32_t a, uint32_t b)
 	return p;
 }
 
+/* x^(2^k) mod P for k = 0..31: each the square of the one before
+ * (x^1 = bit 30 in the reflected order). */
+static const uint32_t x2k_mod_p[32] = {
+	0x40000000u, 0x20000000u, 0x08000000u, 0x00800000u, 0x00008000u, 0xedb88320u,
+	0xb1e6b092u, 0xa06a2517u, 0xed627daeu, 0x88d14467u, 0xd7bbfe6au, 0xec447f11u,
+	0x8e7ea170u, 0x6427800eu, 0x4d47bae0u, 0x09fe548fu, 0x83852d0fu, 0x30362f1au,
+	0x7b5a9cc3u, 0x31fec169u, 0x9fec022au, 0x6c8dedc4u, 0x15d6874du, 0x5fde7a4eu,
+	0xbad90e37u, 0x2e4e5eefu, 0x4eaba214u, 0xa8a472c0u, 0x429a969eu, 0x148d302au,
+	0xc40ba6d0u, 0xc4e22c3cu,
+};
+
 uint32_t bhxh_crc32_zeros(uint32_t crc, uint64_t n)
 {
-	/* x^(8n): square-and-multiply over the bits of 8n, x2k = x^(2^k) */
-	uint32_t x2k = (uint32_t)1 << 30, xn = (uint32_t)1 << 31;
+	/* x^(8n) as the product of the x^(2^k) of the bits of 8n; longer
+	 * runs (none here: a slot is 7.8 kB) are done 256 MB at a time */
+	uint32_t xn = (uint32_t)1 << 31; /* x^0 */
+	const uint64_t chunk = (uint64_t)1 << 28;
 
-	for (n *= 8; n != 0; n >>= 1) {
-		if (n & 1)
-			xn = mult_mod_p(x2k, xn);
-		x2k = mult_mod_p(x2k, x2k);
+	while (n >= chunk) {
+		crc = bhxh_crc32_zeros(crc, chunk - 1);
+		crc = bhxh_crc32_zeros(crc, 1);
+		n -= chunk;
 	}
+	n *= 8; /* < 2^31: k stays below 31 */
+	for (unsigned k = 0; n != 0; n >>= 1, k++)
+		if (n & 1)
+			xn = mult_mod_p(x2k_mod_p[k], xn);
 	return ~mult_mod_p(xn, ~crc);
 }
 
