@@ -480,6 +480,55 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 	return 0;
 }
 
+/* map_user for an entry that keeps its mapping: the kept lines when there
+ * are, else map it once (into scratch) and keep the result.  The revoked
+ * line is not kept: e->revoked is set afresh by each read. */
+static int map_user_kept(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
+			 struct tbuf *pw, struct tbuf *sp, struct tbuf *rv, struct tbuf *scratch,
+			 const char **ret_name, char *err, size_t errlen)
+{
+	struct bhxh_ldap_mapped *m = e->mapped;
+	int r;
+
+	if (m->text == NULL) {
+		const char *name;
+		char *t;
+
+		for (int k = 0; k < 3; k++) {
+			scratch[k].len = 0;
+			scratch[k].lines = 0;
+		}
+		r = map_user(c, e, &scratch[0], &scratch[1], &scratch[2], &name, err, errlen);
+		if (r < 0)
+			return r;
+		/* one line each (without its '\n'), the shadow one optional */
+		m->pwlen = scratch[0].len - 1;
+		m->has_sp = scratch[1].len > 0;
+		m->splen = m->has_sp ? scratch[1].len - 1 : 0;
+		m->size = m->pwlen + m->splen + 2;
+		t = malloc(m->size);
+		if (t == NULL)
+			return -ENOMEM;
+		memcpy(t, scratch[0].p, m->pwlen);
+		t[m->pwlen] = '\0';
+		if (m->has_sp)
+			memcpy(t + m->pwlen + 1, scratch[1].p, m->splen);
+		t[m->pwlen + 1 + m->splen] = '\0';
+		bhxh_wipe(scratch[1].p, scratch[1].len); /* the password hash */
+		m->text = t;
+		m->name = name;
+	}
+	if ((r = tb_add(pw, m->text, m->pwlen)) < 0 || (r = tb_endline(pw, e->dn)) < 0)
+		return r;
+	if (m->has_sp && ((r = tb_add(sp, m->text + m->pwlen + 1, m->splen)) < 0 ||
+			  (r = tb_endline(sp, e->dn)) < 0))
+		return r;
+	if (e->revoked && ((r = tb_str(rv, m->name)) < 0 || (r = tb_endline(rv, e->dn)) < 0))
+		return r;
+	*ret_name = m->name;
+	return 0;
+}
+
 /* ---- DNs --------------------------------------------------------------- */
 
 char *bhxh_ldap_dn_canon(const char *dn)
@@ -714,10 +763,12 @@ int bhxh_ldap_build(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 	struct bhxh_dirsrc *s = &ls->s;
 	struct tbuf pw = { 0 }, gr = { 0 }, sp = { 0 }, rv = { 0 };
 	struct tbuf *const tbs[] = { &pw, &gr, &sp, &rv };
+	struct tbuf scratch[3];
 	struct gctx g;
 	int r;
 
 	memset(&g, 0, sizeof(g));
+	memset(scratch, 0, sizeof(scratch));
 	g.c = c;
 	g.ents = ents;
 	g.unames = calloc(n + 1, sizeof(*g.unames));
@@ -737,7 +788,10 @@ int bhxh_ldap_build(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 		if (e->kind == BHXH_LDAP_OTHER)
 			continue;
 		if (e->kind == BHXH_LDAP_USER) {
-			r = map_user(c, e, &pw, &sp, &rv, &g.unames[i], err, errlen);
+			r = e->mapped != NULL ? map_user_kept(c, e, &pw, &sp, &rv, scratch,
+							      &g.unames[i], err, errlen)
+					      : map_user(c, e, &pw, &sp, &rv, &g.unames[i], err,
+							 errlen);
 			if (r < 0)
 				goto out;
 		}
@@ -785,6 +839,8 @@ out:
 	smap_free(&g.group_dn);
 	for (size_t k = 0; k < BHXH_ARRAY_SIZE(tbs); k++)
 		tb_free(tbs[k]);
+	for (size_t k = 0; k < BHXH_ARRAY_SIZE(scratch); k++)
+		tb_free(&scratch[k]);
 	return r;
 }
 
@@ -1007,10 +1063,24 @@ int bhxh_ldap_entry_parse(const void *p, size_t n, struct bhxh_ldap_entry **ret)
 	return 0;
 }
 
+int bhxh_ldap_entry_keep_map(struct bhxh_ldap_entry *e)
+{
+	if (e->mapped == NULL)
+		e->mapped = calloc(1, sizeof(*e->mapped));
+	return e->mapped == NULL ? -ENOMEM : 0;
+}
+
 void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e)
 {
 	if (e == NULL)
 		return;
+	if (e->mapped != NULL) {
+		if (e->mapped->text != NULL) {
+			bhxh_wipe(e->mapped->text, e->mapped->size); /* the password hash */
+			free(e->mapped->text);
+		}
+		free(e->mapped);
+	}
 	bhxh_wipe(e, e->size);
 	free(e);
 }

@@ -33,6 +33,16 @@ struct bhxh_ldap_attr {
 	const struct bhxh_ldap_val *vals;
 };
 
+/* What bhxh_ldap_build made of an account entry, kept with the entry by
+ * the follower (an entry never changes once made: a modification arrives
+ * as a new entry), so that a change maps the changed entries alone. */
+struct bhxh_ldap_mapped {
+	char *text;   /* passwd line NUL shadow line NUL (lines without '\n') */
+	size_t pwlen, splen, size;
+	bool has_sp;
+	const char *name; /* the account's name (in the entry) */
+};
+
 /* One entry as read (only the attributes asked for). */
 struct bhxh_ldap_entry {
 	const char *dn;
@@ -43,6 +53,7 @@ struct bhxh_ldap_entry {
 	size_t size;  /* of the allocation (bhxh_ldap_entry_parse) */
 	const uint8_t *blob;
 	size_t bloblen;
+	struct bhxh_ldap_mapped *mapped; /* NULL: not kept (bhxh_ldap_entry_keep_map) */
 };
 
 /* What the entry is, from its attributes: an account has the uid-number
@@ -102,6 +113,9 @@ void bhxh_ldap_eb_free(struct bhxh_ldap_ebuf *b);
  * allocation; its serialized form is kept in it, see _blob). */
 int bhxh_ldap_entry_parse(const void *p, size_t n, struct bhxh_ldap_entry **ret);
 void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e);
+/* Let bhxh_ldap_build keep what it maps of e with e (the follower's
+ * entries; for one configuration only).  0 or -ENOMEM. */
+int bhxh_ldap_entry_keep_map(struct bhxh_ldap_entry *e);
 const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_len);
 
 /* Whether dn is base or below it (canonical comparison); "" is the root. */

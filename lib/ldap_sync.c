@@ -404,6 +404,10 @@ static int load(struct bhxh_ldap_follow *f)
 			goto bad;
 		if (bhxh_ldap_entry_parse(buf + off + UUID_LEN, bl, &e) < 0)
 			goto bad;
+		if (bhxh_ldap_entry_keep_map(e) < 0) {
+			bhxh_ldap_entry_free(e);
+			goto bad;
+		}
 		e->kind = bhxh_ldap_kind_in(f->c, e);
 		if (put(f, buf + off, e) < 0) {
 			bhxh_ldap_entry_free(e);
@@ -497,6 +501,8 @@ static int on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
 	case LDAP_SYNC_CAPI_ADD:
 	case LDAP_SYNC_CAPI_MODIFY:
 		r = bhxh_ldap_entry_from_msg(ls->ls_ld, msg, &e);
+		if (r == 0)
+			r = bhxh_ldap_entry_keep_map(e);
 		if (r == 0) {
 			e->kind = bhxh_ldap_kind_in(f->c, e);
 			r = put(f, (const uint8_t *)uuid->bv_val, e);
