@@ -63,6 +63,10 @@ struct sync {
 	time_t since, last_applied, last_ok;
 	uint64_t generation;
 	char last_error[BHXH_ERR_MAX];
+	/* the passwd.db build installed or verified last */
+	bool known;
+	uint64_t known_gen;
+	uint8_t known_id[BHXH_DB_BUILD_ID_LEN];
 };
 
 static time_t now_s(void)
@@ -266,6 +270,16 @@ static uint64_t body_sum(const void *img)
 	return ((const struct bhxh_dbhdr *)img)->body_sum;
 }
 
+/* The build a passwd.db image (header first) belongs to. */
+static void remember_build(struct sync *s, const void *img)
+{
+	const struct bhxh_dbhdr *h = img;
+
+	s->known = true;
+	s->known_gen = h->generation;
+	memcpy(s->known_id, h->build_id, sizeof(s->known_id));
+}
+
 /* The body checksum of an installed file, or 0. */
 static uint64_t installed_sum(const char *dbdir, const char *name, unsigned flags)
 {
@@ -277,6 +291,28 @@ static uint64_t installed_sum(const char *dbdir, const char *name, unsigned flag
 		bhxh_db_close(&db);
 	}
 	return sum;
+}
+
+/* The installed passwd.db, its body checksum verified (a pass over the
+ * whole file) unless it is the very build this process installed or
+ * verified last: a follower pays for it once, not at each change. */
+static int open_installed(struct sync *s, unsigned flags, struct bhxh_db *db)
+{
+	struct bhxh_db chk;
+	int r = bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags, db);
+
+	if (r < 0)
+		return r;
+	if (s->known && s->known_gen == db->generation &&
+	    memcmp(s->known_id, db->build_id, sizeof(s->known_id)) == 0)
+		return 0;
+	r = bhxh_db_from_memory(db->base, db->size, false, flags | BHXH_DB_CHECKSUM, &chk);
+	if (r < 0) {
+		bhxh_db_close(db);
+		return r;
+	}
+	remember_build(s, db->base);
+	return 0;
 }
 
 enum { APPLIED = 0, UNCHANGED = 1, REFUSED = -1, FAILED = -2 };
@@ -308,7 +344,7 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 		rc = REFUSED;
 		goto out;
 	}
-	r = bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags | BHXH_DB_CHECKSUM, &old);
+	r = open_installed(s, flags, &old);
 	have_old = r == 0;
 	if (r < 0 && r != -ENOENT && !s->force) {
 		snprintf(err, sizeof(err), "%s: %s", s->dbdir, strerror(-r));
@@ -358,6 +394,7 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 		audit_sync(s, false, "install_failed", &k, ls.s.nusers, ls.s.ngroups, err);
 		goto out;
 	}
+	remember_build(s, pw);
 	s->generation = gen;
 	s->last_applied = now_s();
 	s->last_error[0] = '\0';

@@ -76,6 +76,15 @@ uint64_t bhxh_db_mix(uint64_t h, const void *p, size_t n)
 	return mix_inline(h, p, n);
 }
 
+uint64_t bhxh_db_body_sum(uint32_t kind, const void *file, size_t size)
+{
+	const uint8_t *b = (const uint8_t *)file + sizeof(struct bhxh_dbhdr);
+	size_t n = size - sizeof(struct bhxh_dbhdr);
+
+	return kind == BHXH_DB_BODY_MIX ? mix_inline(BHXH_DB_SUM_INIT, b, n)
+					: bhxh_db_sum(BHXH_DB_SUM_INIT, b, n);
+}
+
 /* A string of the section, or "" when off is out of bounds. */
 static const char *str_or_empty(const char *strings, uint64_t nstrings, uint32_t off)
 {
@@ -204,9 +213,10 @@ static int validate(struct bhxh_db *db, unsigned flags)
 		if (is_hash(i) && (n & (n - 1)) != 0)
 			return -EBADMSG;
 	}
+	if (h->body_sum_kind != BHXH_DB_BODY_FNV && h->body_sum_kind != BHXH_DB_BODY_MIX)
+		return -EBADMSG;
 	if ((flags & BHXH_DB_CHECKSUM) &&
-	    bhxh_db_sum(BHXH_DB_SUM_INIT, db->base + sizeof(*h), db->size - sizeof(*h)) !=
-		    h->body_sum)
+	    bhxh_db_body_sum(h->body_sum_kind, db->base, db->size) != h->body_sum)
 		return -EBADMSG;
 
 	/* An empty section has no meaningful offset: no pointer at all. */

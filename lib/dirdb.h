@@ -101,13 +101,24 @@ struct bhxh_dbhdr {
 	uint32_t hdr_size;   /* sizeof(struct bhxh_dbhdr) */
 	uint64_t generation; /* +1 at each build */
 	uint64_t file_size;
-	uint64_t body_sum;   /* FNV-1a 64 of bytes [hdr_size, file_size) */
+	uint64_t body_sum;   /* of bytes [hdr_size, file_size), see body_sum_kind */
 	uint8_t build_id[BHXH_DB_BUILD_ID_LEN]; /* the same in both files of a build */
 	uint64_t revoked_sum; /* bhxh_db_mix of the block of revoked names */
 	struct bhxh_dbsection sec[BHXH_SEC_COUNT];
-	uint8_t reserved[512 - 64 - 16 * BHXH_SEC_COUNT - 8];
+	/* BHXH_DB_BODY_FNV (0: FNV-1a 64, files of earlier builders) or
+	 * BHXH_DB_BODY_MIX (bhxh_db_mix: 8 bytes a step, five times faster,
+	 * what the builder writes now); any other value is refused */
+	uint32_t body_sum_kind;
+	uint32_t pad_;
+	uint8_t reserved[512 - 64 - 16 * BHXH_SEC_COUNT - 8 - 8];
 	uint64_t hdr_sum;    /* FNV-1a 64 of the header up to this field */
 };
+
+#define BHXH_DB_BODY_FNV 0u
+#define BHXH_DB_BODY_MIX 1u
+
+/* The body checksum of a file of size bytes (header first) in its kind. */
+uint64_t bhxh_db_body_sum(uint32_t kind, const void *file, size_t size);
 
 #define BHXH_DBU_REVOKED 0x1u
 

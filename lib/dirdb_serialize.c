@@ -172,7 +172,8 @@ static int assemble(const char *magic, const struct build *bd, const struct imag
 		return r;
 	}
 	h.file_size = b.len;
-	h.body_sum = bhxh_db_sum(BHXH_DB_SUM_INIT, b.p + sizeof(h), b.len - sizeof(h));
+	h.body_sum_kind = BHXH_DB_BODY_MIX;
+	h.body_sum = bhxh_db_body_sum(h.body_sum_kind, b.p, b.len);
 	h.hdr_sum = bhxh_db_sum(BHXH_DB_SUM_INIT, &h, offsetof(struct bhxh_dbhdr, hdr_sum));
 	memcpy(b.p, &h, sizeof(h));
 	*ret = b.p;
