@@ -60,6 +60,7 @@ struct sync {
 	int statefd;        /* the root-only state directory, or -1 */
 	/* status */
 	const char *state;  /* connected, disconnected, polling, done, refused */
+	const char *last_read; /* once/poll: "delta" or "full"; NULL: not read */
 	time_t since, last_applied, last_ok;
 	uint64_t generation;
 	char last_error[BHXH_ERR_MAX];
@@ -121,6 +122,8 @@ static void write_status(struct sync *s)
 	fprintf(f, "last_ok=%lld\n", (long long)s->last_ok);
 	fprintf(f, "generation=%llu\n", (unsigned long long)s->generation);
 	put_kv(f, "last_error", s->last_error);
+	if (s->last_read != NULL)
+		put_kv(f, "last_read", s->last_read);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		(void)fclose(f);
 		(void)unlinkat(s->statefd, tmp, 0);
@@ -417,31 +420,72 @@ out:
 	return rc;
 }
 
-/* ---- --once ------------------------------------------------------------ */
+/* ---- --once and polling ------------------------------------------------- */
 
-/* One full read and apply; returns APPLIED/UNCHANGED/REFUSED/FAILED. */
-static int once(struct sync *s)
+static void save_state(struct bhxh_ldap_follow *f)
 {
-	struct bhxh_ldap_set set = { NULL, 0, 0 };
-	char err[BHXH_ERR_MAX];
-	LDAP *ld = NULL;
-	int r, rc;
+	int w = bhxh_ldap_follow_save(f);
 
-	r = bhxh_ldap_connect(s->lc, &ld, err, sizeof(err));
+	if (w < 0)
+		cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
+}
+
+/* Bring the poller up to date (modifyTimestamp deltas when it has a saved
+ * state, else a full read) and apply the entries: always, or only when
+ * something changed or the last try did not get through (*pending).  The
+ * state is saved after an update that did not fail, so that the next run
+ * (the timer's --once too) reads deltas.  APPLIED/UNCHANGED/REFUSED, or
+ * FAILED with err set when the directory could not be read. */
+static int poll_apply(struct sync *s, struct bhxh_ldap_follow *f, bool always, bool *pending,
+		      char *err, size_t errlen)
+{
+	struct bhxh_ldap_entry **ents;
+	bool changed = false, delta = false;
+	LDAP *ld = NULL;
+	size_t n;
+	int r, rc = UNCHANGED;
+
+	err[0] = '\0';
+	r = bhxh_ldap_connect(s->lc, &ld, err, errlen);
 	if (r == 0)
-		r = bhxh_ldap_read_all(ld, s->lc, &set, err, sizeof(err));
+		r = bhxh_ldap_poll_read(f, ld, (int64_t)now_s(), &changed, &delta, err, errlen);
 	bhxh_ldap_close(ld);
 	if (r < 0) {
-		cli_err(_("cannot read the directory, nothing installed: %s"), err);
-		set_state(s, "disconnected", err);
-		bhxh_ldap_set_free(&set);
+		*pending = true; /* what was read may not be applied yet */
 		return FAILED;
 	}
 	s->last_ok = now_s();
-	rc = apply(s, set.e, set.n);
-	dirlock_tick(&s->cli->conf, set.e, set.n);
-	bhxh_ldap_set_free(&set);
+	s->last_read = delta ? "delta" : "full";
+	n = bhxh_ldap_follow_entries(f, &ents);
+	if (always || changed || *pending) {
+		rc = apply(s, ents, n);
+		*pending = rc == FAILED;
+		if (rc != FAILED && (changed || !delta))
+			save_state(f);
+	}
+	dirlock_tick(&s->cli->conf, ents, n);
 	return rc;
+}
+
+/* One read and apply; returns APPLIED/UNCHANGED/REFUSED/FAILED. */
+static int once(struct sync *s)
+{
+	struct bhxh_ldap_follow *f = NULL;
+	char err[BHXH_ERR_MAX];
+	bool pending = true;
+	int r = bhxh_ldap_poll_new(s->lc, s->statefd, false, &f);
+
+	if (r < 0) {
+		cli_err(_("cannot read the directory, nothing installed: %s"), strerror(-r));
+		return FAILED;
+	}
+	r = poll_apply(s, f, true, &pending, err, sizeof(err));
+	if (r == FAILED && err[0] != '\0') {
+		cli_err(_("cannot read the directory, nothing installed: %s"), err);
+		set_state(s, "disconnected", err);
+	}
+	bhxh_ldap_follow_free(f);
+	return r;
 }
 
 /* ---- --follow ---------------------------------------------------------- */
@@ -504,53 +548,37 @@ static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 #define SAVE_EVERY_MS 10000
 #define SAVE_IDLE_MS 2000
 
-static void save_state(struct bhxh_ldap_follow *f)
-{
-	int w = bhxh_ldap_follow_save(f);
-
-	if (w < 0)
-		cli_err(_("warning: cannot save the sync state: %s"), strerror(-w));
-}
-
-/* Without the sync control: every poll_interval, a fingerprint of the
- * directory (DNs and modifyTimestamps, revoked DNs: no attribute values);
- * the whole directory is read only when it changed. */
+/* Without the sync control: every poll_interval, the entries modified
+ * since the last poll and the list of DNs (poll_apply); a generation is
+ * installed only when something changed. */
 static int poll_loop(struct sync *s)
 {
-	uint64_t last = 0;
-	bool have_last = false;
+	struct bhxh_ldap_follow *f = NULL;
+	bool pending = true;
+	int r = bhxh_ldap_poll_new(s->lc, s->statefd, true, &f);
 
 	s->mode = "poll";
+	if (r < 0) {
+		cli_err(_("cannot start following the directory: %s"), strerror(-r));
+		return CLI_ERR;
+	}
 	while (!stop_requested) {
 		char err[BHXH_ERR_MAX];
-		uint64_t fp = 0;
-		LDAP *ld = NULL;
-		int r = bhxh_ldap_connect(s->lc, &ld, err, sizeof(err));
 
-		if (r == 0)
-			r = bhxh_ldap_fingerprint(ld, s->lc, &fp, err, sizeof(err));
-		bhxh_ldap_close(ld);
-		if (r < 0) {
+		r = poll_apply(s, f, false, &pending, err, sizeof(err));
+		if (r == FAILED && err[0] != '\0') {
 			cli_err(_("directory unreachable, still serving generation %llu: %s (next "
 				  "try in %u s)"),
 				(unsigned long long)s->generation, err,
 				(unsigned)s->lc->poll_interval);
 			set_state(s, "disconnected", err);
-		} else if (!have_last || fp != last) {
-			r = once(s);
-			if (r != FAILED) {
-				last = fp;
-				have_last = true;
-				set_state(s, "polling", "");
-			}
-		} else {
-			s->last_ok = now_s();
-			set_state(s, "polling", NULL);
-		}
+		} else
+			set_state(s, "polling", r == FAILED ? NULL : "");
 		for (uint64_t i = 0; i < s->lc->poll_interval * 10 && !stop_requested; i++)
 			(void)poll(NULL, 0, 100);
 	}
 	set_state(s, "stopped", NULL);
+	bhxh_ldap_follow_free(f);
 	return CLI_OK;
 }
 
@@ -583,8 +611,8 @@ static int follow(struct sync *s)
 		if (r == 0)
 			r = bhxh_ldap_follow_start(f, ld, err, sizeof(err));
 		if (r == -EOPNOTSUPP) {
-			cli_err(_("the server does not offer the sync control; reading the whole "
-				  "directory every %llu s instead"),
+			cli_err(_("the server does not offer the sync control; reading the changes "
+				  "(modifyTimestamp) every %llu s instead"),
 				(unsigned long long)s->lc->poll_interval);
 			bhxh_ldap_follow_stop(f);
 			bhxh_ldap_close(ld);
@@ -681,6 +709,7 @@ static int follow(struct sync *s)
 struct status {
 	long pid;
 	char mode[16], source[BHXH_LDAP_URI_MAX], state[32], last_error[BHXH_ERR_MAX];
+	char last_read[16];
 	long long since, last_applied, last_ok;
 };
 
@@ -710,6 +739,8 @@ static void read_status(const char *dir, struct status *st)
 			(void)bhxh_strlcpy(st->source, v, sizeof(st->source));
 		else if (strcmp(line, "state") == 0)
 			(void)bhxh_strlcpy(st->state, v, sizeof(st->state));
+		else if (strcmp(line, "last_read") == 0)
+			(void)bhxh_strlcpy(st->last_read, v, sizeof(st->last_read));
 		else if (strcmp(line, "last_error") == 0)
 			(void)bhxh_strlcpy(st->last_error, v, sizeof(st->last_error));
 		else if (strcmp(line, "since") == 0)
@@ -770,6 +801,8 @@ static int do_status(struct cli *cli, const char *dbdir, bool json)
 		       have_db ? (unsigned long long)db.nusers : 0ULL,
 		       have_db ? (unsigned long long)db.ngroups : 0ULL, st.last_applied, lag);
 		cli_json_str(stdout, st.last_error);
+		printf(",\"last_read\":");
+		cli_json_str(stdout, st.last_read);
 		printf("}\n");
 	} else {
 		printf(_("source:        %s\n"), st.source[0] ? st.source : lc->uri);
@@ -787,6 +820,10 @@ static int do_status(struct cli *cli, const char *dbdir, bool json)
 		printf(_("last change:   %s\n"), t1);
 		if (lag >= 0)
 			printf(_("lag:           %lld s\n"), lag);
+		if (strcmp(st.last_read, "delta") == 0)
+			printf("%s\n", _("last read:     the entries changed since the previous read"));
+		else if (strcmp(st.last_read, "full") == 0)
+			printf("%s\n", _("last read:     the whole directory"));
 		if (st.last_error[0] != '\0')
 			printf(_("last error:    %s\n"), st.last_error);
 		if (have_db && (strcmp(state, "disconnected") == 0 || strcmp(state, "refused") == 0 ||

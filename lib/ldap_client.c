@@ -288,8 +288,12 @@ int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry 
 	return r;
 }
 
-/* A paged subtree search; each entry goes to fn. */
-static int paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
+/* A paged subtree search; each entry goes to fn (also used by the
+ * modifyTimestamp polling of ldap_sync.c). */
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
+		    void *arg, char *err, size_t errlen);
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
 		 char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
 		 size_t errlen)
 {
@@ -422,7 +426,7 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	if (c->revoked_filter[0] == '\0')
 		return 0;
 	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
-	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, dn_one, &s, err,
+	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, dn_one, &s, err,
 		  errlen);
 	if (r == 0 && s.n > 0) {
 		qsort(s.dn, s.n, sizeof(*s.dn), cmpstr);
@@ -442,71 +446,6 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	for (size_t i = 0; i < s.n; i++)
 		free(s.dn[i]);
 	free(s.dn);
-	return r;
-}
-
-struct fp {
-	uint64_t sum, n;
-	uint64_t salt;
-};
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL;
-}
-
-/* Order-independent: the sum of one hash per entry. */
-static int fp_one(void *arg, LDAP *ld, LDAPMessage *m)
-{
-	struct fp *f = arg;
-	char *dn = ldap_get_dn(ld, m), *cd;
-	struct berval **v;
-	uint64_t h = 1469598103934665603ULL ^ f->salt;
-
-	if (dn == NULL)
-		return -EBADMSG;
-	cd = bhxh_ldap_dn_canon(dn);
-	ldap_memfree(dn);
-	if (cd == NULL)
-		return -ENOMEM;
-	h = fnv(h, cd);
-	free(cd);
-	v = ldap_get_values_len(ld, m, "modifyTimestamp");
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		for (size_t k = 0; k < v[i]->bv_len; k++)
-			h = (h ^ (unsigned char)v[i]->bv_val[k]) * 1099511628211ULL;
-	if (v != NULL)
-		ldap_value_free_len(v);
-	f->sum += h;
-	f->n++;
-	return 0;
-}
-
-int bhxh_ldap_fingerprint(LDAP *ld, const struct bhxh_ldap_conf *c, uint64_t *ret, char *err,
-			  size_t errlen)
-{
-	char *ts[] = { (char *)"modifyTimestamp", NULL };
-	char *none[] = { (char *)LDAP_NO_ATTRS, NULL };
-	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
-	struct fp f = { 0, 0, 1 };
-	int r;
-
-	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter, ts, fp_one, &f,
-		  err, errlen);
-	f.salt = 2;
-	if (r == 0)
-		r = paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter, ts,
-			  fp_one, &f, err, errlen);
-	f.salt = 3;
-	if (r == 0 && c->revoked_filter[0] != '\0') {
-		snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
-		r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, none, fp_one,
-			  &f, err, errlen);
-	}
-	if (r == 0)
-		*ret = f.sum ^ (f.n * 0x9e3779b97f4a7c15ULL);
 	return r;
 }
 
@@ -543,12 +482,12 @@ int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_lda
 	int r;
 
 	bhxh_ldap_attr_list(c, list);
-	r = paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
+	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
 		  (char **)list, collect_one, &k, err, errlen);
 	if (r < 0)
 		return r;
 	k.kind = BHXH_LDAP_GROUP;
-	r = paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter,
+	r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter,
 		  (char **)list, collect_one, &k, err, errlen);
 	if (r < 0)
 		return r;

@@ -41,13 +41,6 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			   struct bhxh_ldap_entry *const *ents, size_t n, char *err,
 			   size_t errlen);
 
-/* A fingerprint of the directory without reading it: every account's and
- * group's DN with its modifyTimestamp, and the DNs matching the revoked
- * filter (searches that return no attribute values).  Any addition,
- * deletion, modification or revocation changes it; the fallback for
- * servers without the sync control reads the whole directory only then. */
-int bhxh_ldap_fingerprint(LDAP *ld, const struct bhxh_ldap_conf *c, uint64_t *ret, char *err,
-			  size_t errlen);
 
 /* Set e->revoked from one base-scope search of e (an account changed while
  * following: the filter is asked about it alone). */
@@ -95,5 +88,37 @@ size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_lda
 int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f);
 /* Forget the cookie (the next start reads everything again). */
 void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f);
+
+/* ---- polling with modifyTimestamp deltas (servers without the sync
+ * control, and db sync --once) ------------------------------------------ */
+
+/* Entries modified up to this many seconds before the newest
+ * modifyTimestamp seen are read again: a write that commits after a later
+ * one carries the earlier time. */
+#define BHXH_LDAP_POLL_OVERLAP 5
+/* Everything is read again at least this often (seconds). */
+#define BHXH_LDAP_POLL_FULL_EVERY 86400
+
+/* A poller over the entries and the newest modifyTimestamp saved in
+ * state_dir (poll.cache; empty when absent, unreadable, or made with
+ * another configuration or URI); keep_maps: the entries keep what the
+ * builder maps of them (a long-lived poller).  Free with bhxh_ldap_follow_free; save
+ * with bhxh_ldap_follow_save; the entries through bhxh_ldap_follow_entries. */
+int bhxh_ldap_poll_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool keep_maps,
+		       struct bhxh_ldap_follow **ret);
+
+/* Bring the poller's entries up to date.  With a saved state: the accounts
+ * and groups whose modifyTimestamp is at least the newest one seen minus
+ * BHXH_LDAP_POLL_OVERLAP (whole entries), then every account's and group's
+ * DN without attributes: what is not listed any more is dropped.  Without
+ * one, when a listed DN was never read, when an entry has no
+ * modifyTimestamp, or once every BHXH_LDAP_POLL_FULL_EVERY: every entry.
+ * The revoked filter is asked about every account (DNs only) each time.
+ * *ret_changed: anything added, modified, removed or (un)revoked;
+ * *ret_delta: only the deltas were read.  On error the saved state must
+ * not be replaced, and what was read may be in memory without having been
+ * applied (the caller applies at the next success). */
+int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool *ret_changed,
+			bool *ret_delta, char *err, size_t errlen);
 
 #endif

@@ -5,21 +5,28 @@
  * ldap_client.h). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ldap.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ldap_client.h"
+#include "sha1.h"
 #include "util.h"
 
 #define CACHE_FILE "sync.cache"
 #define CACHE_MAGIC "BHXHLSC1"
+#define POLL_FILE "poll.cache"
+#define POLL_MAGIC "BHXHLPC1"
 #define COOKIE_MAX 4096
 #define UUID_LEN 16
 
@@ -30,14 +37,19 @@ struct slot {
 	struct bhxh_ldap_entry *e; /* NULL: empty, or a tombstone when tomb */
 	bool tomb;
 	bool present;
+	uint64_t seq; /* when first put: the server's order (polling) */
 };
 
 struct bhxh_ldap_follow {
 	const struct bhxh_ldap_conf *c;
 	int dirfd;
+	bool poll;               /* modifyTimestamp polling: keys are kind + DN */
+	bool keep_maps;          /* entries keep their mapping (long-lived) */
+	const char *file, *magic;
 	uint64_t confsum;        /* what the cached entries were read with */
 	struct slot *t;
 	size_t mask, used, live;
+	uint64_t next_seq;
 	struct bhxh_ldap_entry **list; /* the live entries, rebuilt on demand */
 	bool list_ok;
 	uint8_t (*changed)[UUID_LEN];  /* added or modified since the last take */
@@ -49,7 +61,7 @@ struct bhxh_ldap_follow {
 	ldap_sync_t ls;
 	bool started, refreshed, full, present_mode, ended;
 	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
-	const char *attrs[BHXH_LDAP_ATTRS_MAX];
+	const char *attrs[BHXH_LDAP_ATTRS_MAX + 1]; /* + modifyTimestamp when polling */
 	/* during a poll */
 	const struct bhxh_ldap_follow_ops *ops;
 	void *arg;
@@ -135,6 +147,7 @@ static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_en
 			f->used++;
 		f->live++;
 		memcpy(s->uuid, u, UUID_LEN);
+		s->seq = f->next_seq++;
 	}
 	s->e = e;
 	s->tomb = false;
@@ -192,21 +205,46 @@ static void clear_all(struct bhxh_ldap_follow *f)
 			del_slot(f, &f->t[i]);
 }
 
-size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret)
+static int by_seq(const void *a, const void *b)
 {
+	const struct slot *x = *(const struct slot *const *)a, *y = *(const struct slot *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The live slots (malloc'ed, *ret_n of them): in the order they were first
+ * put when polling (the server's order, as a full read gives them: the
+ * same entry comes first in every error message), else in table order. */
+static struct slot **live_slots(struct bhxh_ldap_follow *f, size_t *ret_n)
+{
+	struct slot **l = malloc((f->live + 1) * sizeof(*l));
 	size_t n = 0;
 
+	if (l == NULL)
+		return NULL;
+	for (size_t i = 0; f->t != NULL && i <= f->mask; i++)
+		if (f->t[i].e != NULL)
+			l[n++] = &f->t[i];
+	if (f->poll)
+		qsort(l, n, sizeof(*l), by_seq);
+	*ret_n = n;
+	return l;
+}
+
+size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret)
+{
 	if (!f->list_ok) {
 		struct bhxh_ldap_entry **l = realloc(f->list, (f->live + 1) * sizeof(*l));
+		struct slot **sl;
+		size_t n = 0;
 
-		if (l == NULL) {
+		if (l == NULL || (f->list = l, sl = live_slots(f, &n)) == NULL) {
 			*ret = f->list;
 			return 0;
 		}
-		f->list = l;
-		for (size_t i = 0; f->t != NULL && i <= f->mask; i++)
-			if (f->t[i].e != NULL)
-				f->list[n++] = f->t[i].e;
+		for (size_t i = 0; i < n; i++)
+			l[i] = sl[i]->e;
+		free(sl);
 		f->list_ok = true;
 	}
 	*ret = f->list;
@@ -286,16 +324,51 @@ static int write_all(int fd, const void *p, size_t n, uint32_t *crc)
 	return 0;
 }
 
+/* Remove the temporary files of saves killed before their rename
+ * (".FILE.PID" of a process that is gone). */
+static void remove_stale_tmp(struct bhxh_ldap_follow *f)
+{
+	char prefix[32];
+	struct dirent *de;
+	size_t pl;
+	DIR *d;
+	int fd = openat(f->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		(void)close(fd);
+		return;
+	}
+	pl = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", f->file);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		pid = strtol(de->d_name + pl, &end, 10);
+		if (*end == '\0' && pid > 0 && pid != (long)getpid() &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	(void)closedir(d);
+}
+
 int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 {
 	char tmp[64];
 	uint32_t crc = 0, n32;
 	uint64_t n64 = f->live;
+	struct slot **sl = NULL;
+	size_t nsl = 0;
 	int fd, r = 0;
 
 	if (f->dirfd < 0)
 		return 0;
-	snprintf(tmp, sizeof(tmp), ".%s.%ld", CACHE_FILE, (long)getpid());
+	remove_stale_tmp(f);
+	snprintf(tmp, sizeof(tmp), ".%s.%ld", f->file, (long)getpid());
 	(void)unlinkat(f->dirfd, tmp, 0);
 	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -307,19 +380,21 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 		f->cookielen = f->ls.ls_cookie.bv_len;
 	}
 	n32 = (uint32_t)f->cookielen;
-	if ((r = write_all(fd, CACHE_MAGIC, 8, &crc)) < 0 ||
+	if ((r = write_all(fd, f->magic, 8, &crc)) < 0 ||
 	    (r = write_all(fd, &f->confsum, 8, &crc)) < 0 || (r = write_all(fd, &n32, 4, &crc)) < 0 ||
 	    (r = write_all(fd, f->cookie, f->cookielen, &crc)) < 0 ||
 	    (r = write_all(fd, &n64, 8, &crc)) < 0)
 		goto fail;
-	for (size_t i = 0; f->t != NULL && i <= f->mask; i++) {
+	sl = live_slots(f, &nsl);
+	if (sl == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < nsl; i++) {
 		size_t bl;
-		const void *b;
+		const void *b = bhxh_ldap_entry_blob(sl[i]->e, &bl);
 
-		if (f->t[i].e == NULL)
-			continue;
-		b = bhxh_ldap_entry_blob(f->t[i].e, &bl);
-		if ((r = write_all(fd, f->t[i].uuid, UUID_LEN, &crc)) < 0 ||
+		if ((r = write_all(fd, sl[i]->uuid, UUID_LEN, &crc)) < 0 ||
 		    (r = write_all(fd, b, bl, &crc)) < 0)
 			goto fail;
 	}
@@ -339,12 +414,14 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 		goto fail;
 	}
 	fd = -1;
-	if (renameat(f->dirfd, tmp, f->dirfd, CACHE_FILE) < 0) {
+	if (renameat(f->dirfd, tmp, f->dirfd, f->file) < 0) {
 		r = -errno;
 		goto fail;
 	}
+	free(sl);
 	return fsync(f->dirfd) < 0 ? -errno : 0;
 fail:
+	free(sl);
 	if (fd >= 0)
 		(void)close(fd);
 	(void)unlinkat(f->dirfd, tmp, 0);
@@ -361,7 +438,7 @@ static int load(struct bhxh_ldap_follow *f)
 	uint32_t n32, crc;
 	int fd, r = -EBADMSG;
 
-	fd = openat(f->dirfd, CACHE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(f->dirfd, f->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
@@ -382,7 +459,7 @@ static int load(struct bhxh_ldap_follow *f)
 		got += (size_t)k;
 	}
 	memcpy(&crc, buf + got - 4, 4);
-	if (memcmp(buf, CACHE_MAGIC, 8) != 0 || bhxh_crc32(0, buf, got - 4) != crc)
+	if (memcmp(buf, f->magic, 8) != 0 || bhxh_crc32(0, buf, got - 4) != crc)
 		goto out;
 	memcpy(&sum, buf + 8, 8);
 	memcpy(&n32, buf + 16, 4);
@@ -404,11 +481,12 @@ static int load(struct bhxh_ldap_follow *f)
 			goto bad;
 		if (bhxh_ldap_entry_parse(buf + off + UUID_LEN, bl, &e) < 0)
 			goto bad;
-		if (bhxh_ldap_entry_keep_map(e) < 0) {
+		if (f->keep_maps && bhxh_ldap_entry_keep_map(e) < 0) {
 			bhxh_ldap_entry_free(e);
 			goto bad;
 		}
-		e->kind = bhxh_ldap_kind_in(f->c, e);
+		/* polling: the search that found it said (the key's first byte) */
+		e->kind = f->poll ? buf[off] : bhxh_ldap_kind_in(f->c, e);
 		if (put(f, buf + off, e) < 0) {
 			bhxh_ldap_entry_free(e);
 			goto bad;
@@ -431,8 +509,8 @@ out:
 	return r;
 }
 
-int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
-			 struct bhxh_ldap_follow **ret)
+static int follow_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool poll,
+		      bool keep_maps, struct bhxh_ldap_follow **ret)
 {
 	struct bhxh_ldap_follow *f = calloc(1, sizeof(*f));
 	int r;
@@ -441,8 +519,23 @@ int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
 		return -ENOMEM;
 	f->c = c;
 	f->dirfd = state_dirfd;
+	f->poll = poll;
+	f->keep_maps = keep_maps;
+	f->file = poll ? POLL_FILE : CACHE_FILE;
+	f->magic = poll ? POLL_MAGIC : CACHE_MAGIC;
 	bhxh_ldap_attr_list(c, f->attrs);
 	f->confsum = conf_sum(c, f->attrs);
+	if (poll) {
+		/* the timestamps are one server's: another URI starts afresh */
+		size_t n = 0;
+
+		while (f->attrs[n] != NULL)
+			n++;
+		f->attrs[n] = "modifyTimestamp";
+		f->attrs[n + 1] = NULL;
+		for (const char *p = c->uri; *p != '\0'; p++)
+			f->confsum = (f->confsum ^ (unsigned char)*p) * 1099511628211ULL;
+	}
 	snprintf(f->filter, sizeof(f->filter), "(|%s%s)", c->user_filter, c->group_filter);
 	r = table_grow(f);
 	if (r < 0) {
@@ -453,6 +546,18 @@ int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
 		(void)load(f);
 	*ret = f;
 	return 0;
+}
+
+int bhxh_ldap_follow_new(const struct bhxh_ldap_conf *c, int state_dirfd,
+			 struct bhxh_ldap_follow **ret)
+{
+	return follow_new(c, state_dirfd, false, true, ret);
+}
+
+int bhxh_ldap_poll_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool keep_maps,
+		       struct bhxh_ldap_follow **ret)
+{
+	return follow_new(c, state_dirfd, true, keep_maps, ret);
 }
 
 void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f)
@@ -753,4 +858,276 @@ int bhxh_ldap_follow_poll(struct bhxh_ldap_follow *f, int timeout_ms,
 out:
 	f->ops = NULL;
 	return r;
+}
+
+/* ---- polling with modifyTimestamp deltas -------------------------------- */
+
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
+		    void *arg, char *err, size_t errlen);
+
+#define TS_LEN 15 /* YYYYMMDDHHMMSSZ */
+
+struct pollrun {
+	struct bhxh_ldap_follow *f;
+	int kind;
+	bool changed;      /* an entry added, modified or removed */
+	bool no_ts;        /* an entry without modifyTimestamp: no deltas */
+	size_t unknown;    /* listed DNs not held */
+	char maxts[TS_LEN + 1];
+	char *err;
+	size_t errlen;
+};
+
+/* The key of an entry: the kind of search that found it, then 15 bytes of
+ * the SHA-1 of its canonical DN. */
+static int dn_key(int kind, const char *dn, uint8_t key[UUID_LEN])
+{
+	uint8_t d[BHXH_SHA1_LEN];
+	char *cd = bhxh_ldap_dn_canon(dn);
+
+	if (cd == NULL)
+		return -ENOMEM;
+	bhxh_sha1(cd, strlen(cd), d);
+	free(cd);
+	key[0] = (uint8_t)kind;
+	memcpy(key + 1, d, UUID_LEN - 1);
+	return 0;
+}
+
+/* A GeneralizedTime's first 14 digits as YYYYMMDDHHMMSSZ; false if
+ * malformed. */
+static bool ts_norm(const char *v, size_t len, char out[TS_LEN + 1])
+{
+	if (len < 14)
+		return false;
+	for (int i = 0; i < 14; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	memcpy(out, v, 14);
+	out[14] = 'Z';
+	out[15] = '\0';
+	return true;
+}
+
+/* ts minus secs, in the same form ("" when ts is malformed). */
+static void ts_minus(const char *ts, unsigned secs, char out[TS_LEN + 1])
+{
+	struct tm tm;
+	int f[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	const char *p = ts;
+	time_t t;
+
+	out[0] = '\0';
+	for (int i = 0; i < 6; i++) {
+		f[i] = 0;
+		for (int k = 0; k < w[i]; k++, p++) {
+			if (*p < '0' || *p > '9')
+				return;
+			f[i] = f[i] * 10 + (*p - '0');
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	t = timegm(&tm) - (time_t)secs;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, TS_LEN + 1, "%Y%m%d%H%M%SZ", &tm) != TS_LEN)
+		out[0] = '\0';
+}
+
+/* An entry of a full or delta search: held under its key; an entry the
+ * same as the one held (the overlap) changes nothing. */
+static int poll_entry(void *arg, LDAP *ld, LDAPMessage *m)
+{
+	struct pollrun *pr = arg;
+	struct bhxh_ldap_follow *f = pr->f;
+	struct bhxh_ldap_entry *e = NULL;
+	uint8_t key[UUID_LEN];
+	char ts[TS_LEN + 1];
+	bool have_ts = false, found;
+	struct slot *sl;
+	int r = bhxh_ldap_entry_from_msg(ld, m, &e);
+
+	if (r == 0 && f->keep_maps)
+		r = bhxh_ldap_entry_keep_map(e);
+	if (r == 0)
+		r = dn_key(pr->kind, e->dn, key);
+	if (r < 0) {
+		bhxh_ldap_entry_free(e);
+		snprintf(pr->err, pr->errlen, "reading an entry: %s", strerror(-r));
+		return r;
+	}
+	e->kind = pr->kind;
+	for (size_t i = 0; i < e->nattrs; i++)
+		if (strcasecmp(e->attrs[i].name, "modifyTimestamp") == 0 && e->attrs[i].nvals > 0)
+			have_ts = ts_norm(e->attrs[i].vals[0].p, e->attrs[i].vals[0].len, ts);
+	if (!have_ts)
+		pr->no_ts = true;
+	else if (strcmp(ts, pr->maxts) > 0)
+		memcpy(pr->maxts, ts, sizeof(ts));
+	sl = find(f, key, &found);
+	if (found && sl->e->bloblen == e->bloblen &&
+	    memcmp(sl->e->blob, e->blob, e->bloblen) == 0) {
+		sl->present = true;
+		bhxh_ldap_entry_free(e);
+		return 0;
+	}
+	r = put(f, key, e);
+	if (r < 0) {
+		bhxh_ldap_entry_free(e);
+		snprintf(pr->err, pr->errlen, "%s", strerror(-r));
+		return r;
+	}
+	pr->changed = true;
+	return 0;
+}
+
+/* A DN of the listing (no attributes): marks the entry held under it. */
+static int poll_dn(void *arg, LDAP *ld, LDAPMessage *m)
+{
+	struct pollrun *pr = arg;
+	char *dn = ldap_get_dn(ld, m);
+	uint8_t key[UUID_LEN];
+	bool found;
+	struct slot *sl;
+	int r;
+
+	if (dn == NULL)
+		return -EBADMSG;
+	r = dn_key(pr->kind, dn, key);
+	ldap_memfree(dn);
+	if (r < 0)
+		return r;
+	sl = find(pr->f, key, &found);
+	if (found)
+		sl->present = true;
+	else
+		pr->unknown++;
+	return 0;
+}
+
+/* Both searches (accounts, groups) with filter (&FILTER EXTRA), attrs. */
+static int poll_search(struct pollrun *pr, LDAP *ld, const char *extra, char **attrs,
+		       int (*fn)(void *, LDAP *, LDAPMessage *))
+{
+	const struct bhxh_ldap_conf *c = pr->f->c;
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 64];
+	int r;
+
+	pr->kind = BHXH_LDAP_USER;
+	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, extra);
+	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, fn, pr,
+			    pr->err, pr->errlen);
+	if (r < 0)
+		return r;
+	pr->kind = BHXH_LDAP_GROUP;
+	snprintf(filter, sizeof(filter), "(&%s%s)", c->group_filter, extra);
+	return bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base, filter, attrs,
+			       fn, pr, pr->err, pr->errlen);
+}
+
+static void clear_present(struct bhxh_ldap_follow *f)
+{
+	for (size_t i = 0; i <= f->mask; i++)
+		f->t[i].present = false;
+}
+
+/* Remove what the last listing did not name; true if anything went. */
+static bool drop_absent(struct bhxh_ldap_follow *f)
+{
+	bool any = false;
+
+	for (size_t i = 0; i <= f->mask; i++)
+		if (f->t[i].e != NULL && !f->t[i].present) {
+			del_slot(f, &f->t[i]);
+			any = true;
+		}
+	return any;
+}
+
+int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool *ret_changed,
+			bool *ret_delta, char *err, size_t errlen)
+{
+	int64_t full_at = now;
+	struct pollrun pr = { .f = f, .err = err, .errlen = errlen };
+	char *none[] = { (char *)LDAP_NO_ATTRS, NULL };
+	char since[TS_LEN + 1], extra[TS_LEN + 40];
+	struct bhxh_ldap_entry **ents;
+	bool *was = NULL;
+	size_t n;
+	int r;
+
+	*ret_delta = false;
+	since[0] = '\0';
+	/* the state: the newest modifyTimestamp seen, and when everything
+	 * was last read (at least once a day, whatever the deltas said) */
+	if (f->cookielen == TS_LEN + 8) {
+		memcpy(pr.maxts, f->cookie, TS_LEN);
+		pr.maxts[TS_LEN] = '\0';
+		memcpy(&full_at, f->cookie + TS_LEN, 8);
+		if (now >= full_at && now - full_at < BHXH_LDAP_POLL_FULL_EVERY)
+			ts_minus(pr.maxts, BHXH_LDAP_POLL_OVERLAP, since);
+		else
+			full_at = now;
+	}
+	if (since[0] != '\0' && f->live > 0) {
+		/* the entries modified since the last poll (and the overlap),
+		 * then every DN (no attributes): what is no longer listed was
+		 * deleted or left the filters */
+		snprintf(extra, sizeof(extra), "(modifyTimestamp>=%s)", since);
+		r = poll_search(&pr, ld, extra, (char **)f->attrs, poll_entry);
+		if (r < 0)
+			return r;
+		clear_present(f);
+		r = poll_search(&pr, ld, "", none, poll_dn);
+		if (r < 0)
+			return r;
+		if (pr.unknown == 0 && !pr.no_ts) {
+			*ret_delta = true;
+			pr.changed |= drop_absent(f);
+			goto revoked;
+		}
+		/* an entry listed but never read (its modifyTimestamp is older
+		 * than the last poll's: a restore, a clock step): read it all */
+	}
+	/* everything */
+	f->cookielen = 0;
+	full_at = now;
+	pr.maxts[0] = '\0';
+	pr.no_ts = false;
+	clear_present(f);
+	r = poll_search(&pr, ld, "", (char **)f->attrs, poll_entry);
+	if (r < 0)
+		return r;
+	pr.changed |= drop_absent(f);
+revoked:
+	/* the revoked filter, asked again about every account (DNs only: a
+	 * revocation through a group's membership leaves the account's own
+	 * modifyTimestamp as it was) */
+	n = bhxh_ldap_follow_entries(f, &ents);
+	was = malloc(n + 1);
+	if (was == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		was[i] = ents[i]->revoked;
+	r = bhxh_ldap_mark_revoked(ld, f->c, ents, n, err, errlen);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		pr.changed |= was[i] != ents[i]->revoked;
+	free(was);
+	if (r < 0)
+		return r;
+	/* without modifyTimestamp on every entry, every poll reads it all */
+	if (!pr.no_ts && pr.maxts[0] != '\0') {
+		memcpy(f->cookie, pr.maxts, TS_LEN);
+		memcpy(f->cookie + TS_LEN, &full_at, 8);
+		f->cookielen = TS_LEN + 8;
+	} else
+		f->cookielen = 0;
+	*ret_changed = pr.changed;
+	return 0;
 }

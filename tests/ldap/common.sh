@@ -71,11 +71,12 @@ in_ns() {
 	unshare -m sh "$T/ns.sh"
 }
 
-# cut_proxy LIMIT CUTS: a proxy to slapd that cuts the first CUTS
-# connections after LIMIT bytes from the server; sets PROXY_URI.
+# cut_proxy LIMIT CUTS [SKIP]: a proxy to slapd that cuts the first CUTS
+# connections (after SKIP whole ones) after LIMIT bytes from the server;
+# sets PROXY_URI.
 cut_proxy() {
 	require_cmd python3
-	python3 "$top_srcdir/tests/ldap/cutproxy.py" "$SLAPD_PORT" "$1" "$2" 38930 38949 \
+	python3 "$top_srcdir/tests/ldap/cutproxy.py" "$SLAPD_PORT" "$1" "$2" 38930 38949 "${3:-0}" \
 		>"$T/proxy.port" 2>"$T/proxy.err" 9>&- &
 	PROXY_PID=$!
 	on_exit "kill $PROXY_PID"

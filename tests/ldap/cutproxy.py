@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A TCP proxy on 127.0.0.1 that closes connections mid-stream: the first
-CUTS connections are cut after LIMIT bytes from the server (a server that
-goes away in the middle of a search); later ones pass whole.  Prints the
+CUTS connections (after the first SKIP, which pass whole) are cut after
+LIMIT bytes from the server (a server that goes away in the middle of a
+search); later ones pass whole.  Prints the
 port it listens on (the first free one of PORTS), then serves until killed.
 
-usage: cutproxy.py TARGET_PORT LIMIT CUTS FIRST_PORT LAST_PORT"""
+usage: cutproxy.py TARGET_PORT LIMIT CUTS FIRST_PORT LAST_PORT [SKIP]"""
 import selectors
 import socket
 import sys
 
 target, limit, cuts = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+skip = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 lst = None
 for port in range(int(sys.argv[4]), int(sys.argv[5]) + 1):
     s = socket.socket()
@@ -48,7 +50,7 @@ while True:
         if sk is lst:
             c, _ = lst.accept()
             u = socket.create_connection(("127.0.0.1", target))
-            state = {"left": limit if served < cuts else -1}
+            state = {"left": limit if skip <= served < skip + cuts else -1}
             served += 1
             peers[c] = [u, False, state]
             peers[u] = [c, True, state]

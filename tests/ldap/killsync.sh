@@ -45,4 +45,11 @@ assert_match "^\.lock current g[0-9]+-[0-9a-f]{8} (g[0-9]+-[0-9a-f]{8} )?passwd\
 	"$left" "only the current and the previous generation are left"
 out=$(in_ns <<<'getent passwd u7') || fail "lookup after the kills"
 assert_match "^u7:x:500007:" "$out" "the directory still resolves"
+# the saved read state (poll.cache, written by killed runs too) gives the
+# directory as it is: alice revoked or not as the last round left her
+if (((rounds - 1) % 2)); then want=1; else want=; fi
+out=$(in_ns <<<'getent shadow alice | cut -d: -f8') || fail "shadow lookup"
+assert_eq "$want" "$out" "alice's revocation after the kills"
+left=$(cd "$STATE" && ls -A | grep -v '^\.status\.' | sort | tr '\n' ' ')
+assert_eq "poll.cache status " "$left" "state directory: no leftovers of killed saves"
 echo ok
