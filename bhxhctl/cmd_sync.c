@@ -68,6 +68,14 @@ struct sync {
 	bool known;
 	uint64_t known_gen;
 	uint8_t known_id[BHXH_DB_BUILD_ID_LEN];
+	/* --follow: the images of the installed generation, kept to patch
+	 * the next change into (apply_patch), the size of its strings at the
+	 * last full build, and the local files that build was checked with */
+	bool keep_images;
+	void *img_pw, *img_sp;
+	size_t img_pwlen, img_splen;
+	uint64_t img_strings_full;
+	struct stat local_st[2];
 };
 
 static time_t now_s(void)
@@ -318,7 +326,40 @@ static int open_installed(struct sync *s, unsigned flags, struct bhxh_db *db)
 	return 0;
 }
 
-enum { APPLIED = 0, UNCHANGED = 1, REFUSED = -1, FAILED = -2 };
+enum { APPLIED = 0, UNCHANGED = 1, REFUSED = -1, FAILED = -2, NOT_PATCHED = -3 };
+
+static const char *const local_files[2] = { LOCAL_PASSWD, LOCAL_GROUP };
+
+static void drop_images(struct sync *s)
+{
+	free(s->img_pw);
+	if (s->img_sp != NULL) {
+		bhxh_wipe(s->img_sp, s->img_splen); /* password hashes */
+		free(s->img_sp);
+	}
+	s->img_pw = s->img_sp = NULL;
+}
+
+/* Keep the images of the generation now installed (they become ours). */
+static void keep_images(struct sync *s, void **pw, size_t pwlen, void **sp, size_t splen,
+			bool full)
+{
+	drop_images(s);
+	s->img_pw = *pw;
+	s->img_pwlen = pwlen;
+	s->img_sp = *sp;
+	s->img_splen = splen;
+	*pw = *sp = NULL;
+	if (full)
+		s->img_strings_full =
+			((const struct bhxh_dbhdr *)s->img_pw)->sec[BHXH_SEC_STRINGS].count;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
 
 /* Validate the entries like db build, guard against mass deletion, and
  * install them as the next generation (nothing when nothing changed). */
@@ -331,12 +372,16 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 	char err[BHXH_ERR_MAX];
 	void *pw = NULL, *sp = NULL;
 	size_t pwlen = 0, splen = 0;
-	bool have_old = false;
+	bool have_old = false, local_ok = true;
+	struct stat local[2];
 	uint64_t gen = 1;
 	int r, rc = FAILED;
 
 	bhxh_ldap_src_init(&ls);
 	memset(&old, 0, sizeof(old));
+	memset(local, 0, sizeof(local));
+	for (int i = 0; i < 2; i++)
+		local_ok &= stat(local_files[i], &local[i]) == 0;
 	dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
 	r = bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ents, n, LOCAL_PASSWD,
 			    LOCAL_GROUP, &ls, err, sizeof(err));
@@ -409,6 +454,13 @@ static int apply(struct sync *s, struct bhxh_ldap_entry *const *ents, size_t n)
 	fflush(stdout);
 	rc = APPLIED;
 out:
+	/* a follower patches the next change into what is installed now
+	 * (these images, or the same content under an older build id) */
+	if (s->keep_images && (rc == APPLIED || rc == UNCHANGED) && local_ok) {
+		keep_images(s, &pw, pwlen, &sp, splen, true);
+		memcpy(s->local_st, local, sizeof(local));
+	} else if (rc != UNCHANGED)
+		drop_images(s);
 	if (have_old)
 		bhxh_db_close(&old);
 	free(pw);
@@ -517,6 +569,107 @@ static void on_changed(void *arg)
 	fc->last_change = t;
 }
 
+/* Apply the changed accounts by patching the installed generation's images
+ * (bhxh_dirdb_patch) instead of building the whole directory again: when
+ * the installed generation is still the one this follower made, the local
+ * files are as they were at its last full build, every change is an
+ * account that keeps its name and uid, and the strings abandoned by
+ * earlier patches are under a quarter of the file.  Anything else, an
+ * entry that does not map or validate included, is NOT_PATCHED: the full
+ * build then decides, and refuses and audits as always. */
+static int apply_patch(struct sync *s, struct bhxh_ldap_entry *const *ch, size_t nch,
+		       struct bhxh_ldap_entry *const *ents, size_t n)
+{
+	unsigned flags = geteuid() == 0 ? 0 : BHXH_DB_TRUST_EUID;
+	const struct bhxh_dbhdr *hp = s->img_pw, *hs = s->img_sp;
+	struct bhxh_ldap_src ls;
+	struct bhxh_db opw, osp;
+	struct counts k;
+	char err[BHXH_ERR_MAX];
+	void *pw = NULL, *sp = NULL;
+	size_t pwlen = 0, splen = 0;
+	unsigned *what = NULL;
+	uint64_t gen;
+	int r, rc = NOT_PATCHED;
+
+	if (s->img_pw == NULL || nch == 0 ||
+	    hp->sec[BHXH_SEC_STRINGS].count > s->img_strings_full + s->img_strings_full / 4)
+		return NOT_PATCHED;
+	for (size_t i = 0; i < nch; i++)
+		if (ch[i]->kind != BHXH_LDAP_USER)
+			return NOT_PATCHED;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+
+		if (stat(local_files[i], &st) < 0 || !same_file(&st, &s->local_st[i]))
+			return NOT_PATCHED;
+	}
+	if (bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags, &opw) < 0)
+		return NOT_PATCHED;
+	gen = opw.generation + 1;
+	r = body_sum(opw.base) == hp->body_sum &&
+	    installed_sum(s->dbdir, BHXH_DB_SHADOW, flags) == hs->body_sum;
+	bhxh_db_close(&opw);
+	if (!r)
+		return NOT_PATCHED;
+	bhxh_ldap_src_init(&ls);
+	dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
+	if (bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ch, nch, NULL, NULL, &ls,
+			    err, sizeof(err)) < 0 ||
+	    bhxh_db_from_memory(s->img_pw, s->img_pwlen, false, flags, &opw) < 0 ||
+	    bhxh_db_from_memory(s->img_sp, s->img_splen, true, flags, &osp) < 0 ||
+	    (what = calloc(ls.s.nusers + 1, sizeof(*what))) == NULL)
+		goto out;
+	/* each account keeps the name it had (its record is the one to patch) */
+	for (size_t i = 0; i < nch; i++)
+		if (ch[i]->mapped == NULL || ch[i]->mapped->prev_name == NULL ||
+		    ch[i]->mapped->name == NULL ||
+		    strcmp(ch[i]->mapped->prev_name, ch[i]->mapped->name) != 0)
+			goto out;
+	r = bhxh_dirdb_patch(&opw, &osp, &ls.s, gen, what, &pw, &pwlen, &sp, &splen);
+	if (r == 1) {
+		rc = UNCHANGED;
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	memset(&k, 0, sizeof(k));
+	for (size_t i = 0; i < ls.s.nusers; i++) {
+		k.changed += (what[i] & BHXH_PATCH_CHANGED) != 0;
+		if (what[i] & BHXH_PATCH_REVOKED)
+			add_revoked(&k, ls.s.users[i].name);
+	}
+	if (bhxh_dirdb_install(s->dbdir, pw, pwlen, sp, splen, err, sizeof(err)) < 0) {
+		cli_err(_("cannot install the database: %s"), err);
+		set_state(s, s->state ? s->state : "refused", err);
+		audit_sync(s, false, "install_failed", &k, opw.nusers, opw.ngroups, err);
+		drop_images(s);
+		rc = FAILED;
+		goto out;
+	}
+	remember_build(s, pw);
+	s->generation = gen;
+	s->last_applied = now_s();
+	s->last_error[0] = '\0';
+	audit_sync(s, true, "applied", &k, opw.nusers, opw.ngroups, NULL);
+	printf(_("installed generation %llu in %s: %zu users, %zu groups, %zu shadow entries "
+		 "(%u added, %u removed, %u changed)\n"),
+	       (unsigned long long)gen, s->dbdir, (size_t)opw.nusers, (size_t)opw.ngroups,
+	       (size_t)osp.nsp, k.added, k.removed, k.changed);
+	fflush(stdout);
+	keep_images(s, &pw, pwlen, &sp, splen, false);
+	rc = APPLIED;
+out:
+	free(what);
+	free(pw);
+	if (sp != NULL) {
+		bhxh_wipe(sp, splen);
+		free(sp);
+	}
+	bhxh_ldap_src_free(&ls);
+	return rc;
+}
+
 /* Apply the follower's entries.  The revoked filter is asked about every
  * account after a refresh, and about the changed accounts alone after that
  * (one base-scope search each). */
@@ -537,6 +690,11 @@ static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 	if (r < 0) {
 		cli_err(_("cannot read the directory, nothing installed: %s"), err);
 		return FAILED;
+	}
+	if (!full) {
+		r = apply_patch(s, changed, nch, ents, n);
+		if (r != NOT_PATCHED)
+			return r;
 	}
 	return apply(s, ents, n);
 }
@@ -590,6 +748,7 @@ static int follow(struct sync *s)
 	unsigned backoff = 1;
 	int r;
 
+	s->keep_images = true;
 	r = bhxh_ldap_follow_new(s->lc, s->statefd, &f);
 	if (r < 0) {
 		cli_err(_("cannot start following the directory: %s"), strerror(-r));
@@ -701,6 +860,7 @@ static int follow(struct sync *s)
 	}
 	set_state(s, "stopped", NULL);
 	bhxh_ldap_follow_free(f);
+	drop_images(s);
 	return CLI_OK;
 }
 

@@ -103,6 +103,26 @@ const struct bhxh_srcgroup *bhxh_dirsrc_group(const struct bhxh_dirsrc *s, const
 int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void **ret_pw,
 			 size_t *ret_pwlen, void **ret_sp, size_t *ret_splen);
 
+/* The next generation made from an installed one (pw, sp: both files of
+ * one build, validated) by patching the accounts of the delta d (a source
+ * parsed and validated on its own, accounts only): each must keep its name
+ * and uid, and have a shadow entry exactly when it had one; its other
+ * fields, shadow entry and revocation are replaced.  Everything else --
+ * indexes, groups, memberships, the other records -- is copied as it is,
+ * so the checks of the full build that made pw still hold (the caller
+ * makes sure the local files did not change since).  New strings are
+ * appended (the old ones stay unused until the next full build).
+ * what[i] (d->nusers of them) receives BHXH_PATCH_* for account i.
+ * Returns 0 with both images (malloc'ed), 1 when nothing differs (no
+ * images), -ESRCH when the delta cannot be patched in (a full build is
+ * needed), or -errno. */
+#define BHXH_PATCH_CHANGED 0x1 /* passwd fields or revocation (counted "changed") */
+#define BHXH_PATCH_REVOKED 0x2 /* newly revoked */
+#define BHXH_PATCH_DIFFERS 0x4 /* anything, the shadow entry included */
+int bhxh_dirdb_patch(const struct bhxh_db *pw, const struct bhxh_db *sp,
+		     const struct bhxh_dirsrc *d, uint64_t generation, unsigned *what,
+		     void **ret_pw, size_t *ret_pwlen, void **ret_sp, size_t *ret_splen);
+
 /* Write both images into dbdir (created 0755 if missing; it must be owned
  * by root or the caller and not writable by others): temporary file,
  * fsync, rename, fsync of the directory; shadow.db (0600) first. */

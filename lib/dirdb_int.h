@@ -19,6 +19,29 @@ __attribute__((format(printf, 3, 4))) int bhxh_dirsrc_seterr(char *err, size_t e
 /* A uid or gid: 0 or -EINVAL/-ERANGE. */
 int bhxh_dirsrc_parse_id(const char *s, uint32_t *ret);
 
+/* ---- assembling a file (dirdb_serialize.c, dirdb_patch.c) ---- */
+
+/* The identity shared by both files of one build. */
+struct bhxh_dbbuild {
+	uint64_t generation;
+	uint8_t id[BHXH_DB_BUILD_ID_LEN];
+};
+
+/* One file being built: its sections, in the order of enum bhxh_dbsec. */
+struct bhxh_dbimage {
+	const void *data[BHXH_SEC_COUNT];
+	uint64_t count[BHXH_SEC_COUNT];
+	uint64_t revoked_sum;
+};
+
+/* Element size of each section. */
+extern const size_t bhxh_dirdb_esz[BHXH_SEC_COUNT];
+
+/* Header + sections (8-byte aligned) into one malloc'ed image, checksums
+ * computed. */
+int bhxh_dirdb_assemble(const char *magic, const struct bhxh_dbbuild *bd,
+			const struct bhxh_dbimage *im, void **ret, size_t *ret_len);
+
 /* ---- open-addressing indexes over the source records ---- */
 
 static inline size_t table_size(size_t n)

@@ -124,27 +124,16 @@ static uint32_t hv_sname(const void *ctx, size_t i)
 	return bhxh_db_hash_str((const char *)m->strings.p + m->sp[i].name);
 }
 
-/* The identity shared by both files of one build. */
-struct build {
-	uint64_t generation;
-	uint8_t id[BHXH_DB_BUILD_ID_LEN];
-};
-
-/* One file being built: its sections, in the order of enum bhxh_dbsec. */
-struct image {
-	const void *data[BHXH_SEC_COUNT];
-	uint64_t count[BHXH_SEC_COUNT];
-	uint64_t revoked_sum;
+const size_t bhxh_dirdb_esz[BHXH_SEC_COUNT] = {
+	1, sizeof(struct bhxh_dbuser), sizeof(struct bhxh_dbgroup), 4, 4, 4, 4, 4,
+	sizeof(struct bhxh_dbshadow), 4, sizeof(struct bhxh_dbmember), 4, 4,
 };
 
 /* Assemble header + sections. */
-static int assemble(const char *magic, const struct build *bd, const struct image *im,
-		    void **ret, size_t *ret_len)
+int bhxh_dirdb_assemble(const char *magic, const struct bhxh_dbbuild *bd,
+			const struct bhxh_dbimage *im, void **ret, size_t *ret_len)
 {
-	static const size_t esz[BHXH_SEC_COUNT] = {
-		1, sizeof(struct bhxh_dbuser), sizeof(struct bhxh_dbgroup), 4, 4, 4, 4, 4,
-		sizeof(struct bhxh_dbshadow), 4, sizeof(struct bhxh_dbmember), 4, 4,
-	};
+	const size_t *esz = bhxh_dirdb_esz;
 	static const uint8_t zero[8];
 	struct bhxh_dbhdr h;
 	struct buf b = { NULL, 0, 0 };
@@ -377,11 +366,11 @@ static int build_pw_hashes(const struct bhxh_dirsrc *s, struct pwparts *p)
 	return 0;
 }
 
-static int build_passwd(const struct bhxh_dirsrc *s, const struct build *bd, void **ret,
+static int build_passwd(const struct bhxh_dirsrc *s, const struct bhxh_dbbuild *bd, void **ret,
 			size_t *ret_len)
 {
 	struct pwparts p;
-	struct image im;
+	struct bhxh_dbimage im;
 	int r;
 
 	memset(&p, 0, sizeof(p));
@@ -411,7 +400,7 @@ static int build_passwd(const struct bhxh_dirsrc *s, const struct build *bd, voi
 		im.data[i] = p.h[i];
 		im.count[i] = p.nh[i];
 	}
-	r = assemble(BHXH_DB_MAGIC_PW, bd, &im, ret, ret_len);
+	r = bhxh_dirdb_assemble(BHXH_DB_MAGIC_PW, bd, &im, ret, ret_len);
 out:
 	pw_free(&p);
 	return r;
@@ -419,11 +408,11 @@ out:
 
 /* shadow.db: its own strings, the records (a revoked account expires on
  * 1970-01-02, so that pam_unix refuses it too) and the name index. */
-static int build_shadow(const struct bhxh_dirsrc *s, const struct build *bd, void **ret,
+static int build_shadow(const struct bhxh_dirsrc *s, const struct bhxh_dbbuild *bd, void **ret,
 			size_t *ret_len)
 {
 	struct img m;
-	struct image im;
+	struct bhxh_dbimage im;
 	struct bhxh_dbshadow *sp = calloc(s->nsp + 1, sizeof(*sp));
 	uint32_t *h = NULL;
 	size_t nh = 0;
@@ -468,7 +457,7 @@ static int build_shadow(const struct bhxh_dirsrc *s, const struct build *bd, voi
 	im.count[BHXH_SEC_SHADOW] = s->nsp;
 	im.data[BHXH_SEC_H_SNAME] = h;
 	im.count[BHXH_SEC_H_SNAME] = nh;
-	r = assemble(BHXH_DB_MAGIC_SP, bd, &im, ret, ret_len);
+	r = bhxh_dirdb_assemble(BHXH_DB_MAGIC_SP, bd, &im, ret, ret_len);
 out:
 	/* the strings hold password hashes */
 	if (m.strings.p != NULL)
@@ -484,7 +473,7 @@ out:
 int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void **ret_pw,
 			 size_t *ret_pwlen, void **ret_sp, size_t *ret_splen)
 {
-	struct build bd = { .generation = generation };
+	struct bhxh_dbbuild bd = { .generation = generation };
 	void *pw = NULL;
 	size_t pwlen = 0;
 	int r;

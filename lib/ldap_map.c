@@ -775,8 +775,10 @@ int bhxh_ldap_build(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 	g.canon = calloc(n + 1, sizeof(*g.canon));
 	g.state = calloc(n + 1, 1);
 	r = -ENOMEM;
+	/* the DN maps serve rfc2307bis' member DNs alone */
 	if (g.unames == NULL || g.canon == NULL || g.state == NULL ||
-	    smap_init(&g.user_dn, n) < 0 || smap_init(&g.group_dn, n) < 0)
+	    smap_init(&g.user_dn, c->schema == BHXH_LDAP_RFC2307BIS ? n : 0) < 0 ||
+	    smap_init(&g.group_dn, c->schema == BHXH_LDAP_RFC2307BIS ? n : 0) < 0)
 		goto out;
 	/* Empty sources still parse (and are refused by the guard). */
 	if ((r = tb_add(&pw, "", 0)) < 0 || (r = tb_add(&gr, "", 0)) < 0 ||
@@ -1075,6 +1077,7 @@ void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e)
 	if (e == NULL)
 		return;
 	if (e->mapped != NULL) {
+		free(e->mapped->prev_name);
 		if (e->mapped->text != NULL) {
 			bhxh_wipe(e->mapped->text, e->mapped->size); /* the password hash */
 			free(e->mapped->text);

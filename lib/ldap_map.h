@@ -41,6 +41,7 @@ struct bhxh_ldap_mapped {
 	size_t pwlen, splen, size;
 	bool has_sp;
 	const char *name; /* the account's name (in the entry) */
+	char *prev_name;  /* the name the entry it replaced was mapped to, or NULL */
 };
 
 /* One entry as read (only the attributes asked for). */

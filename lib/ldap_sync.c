@@ -140,9 +140,21 @@ static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_en
 			return r;
 	}
 	s = find(f, u, &found);
-	if (found)
+	if (found) {
+		/* what the entry was mapped to before (a patch of the
+		 * installed generation needs the same name) */
+		struct bhxh_ldap_mapped *om = s->e->mapped, *nm = e->mapped;
+
+		if (om != NULL && nm != NULL && nm->prev_name == NULL) {
+			if (om->text != NULL)
+				nm->prev_name = strdup(om->name);
+			else {
+				nm->prev_name = om->prev_name;
+				om->prev_name = NULL;
+			}
+		}
 		bhxh_ldap_entry_free(s->e);
-	else {
+	} else {
 		if (!s->tomb)
 			f->used++;
 		f->live++;
@@ -185,8 +197,13 @@ static void del(struct bhxh_ldap_follow *f, const uint8_t *u)
 	bool found;
 	struct slot *s = find(f, u, &found);
 
-	if (found)
+	if (found) {
 		del_slot(f, s);
+		/* the next take looks at everything (an account gone is not
+		 * a change of the entries left) */
+		if (f->refreshed)
+			f->need_full = true;
+	}
 }
 
 static void mark(struct bhxh_ldap_follow *f, const uint8_t *u)

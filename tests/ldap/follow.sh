@@ -65,6 +65,97 @@ for what in delete running nobody revoke member; do
 	[ -n "$ms" ] && [ "$ms" -ge 0 ] && [ "$ms" -lt 2000 ] || fail "$what not seen within 2 s ($ms ms)"
 done
 
+# Changes of accounts that keep their name and uid are patched into the
+# installed generation (no full build): passwd fields, shadow fields, a
+# revocation lifted and set again; a new name or a name taken from another
+# account goes through the full build (and its refusals).  Each result is
+# what glibc sees, and db verify checks the files.
+g=$(db_gen)
+ldap_mod <<L || fail "ldapmodify u20"
+dn: uid=u20,$P
+changetype: modify
+replace: loginShell
+loginShell: /bin/zsh
+-
+replace: gecos
+gecos: Patched Twenty
+L
+wait_until 5 gen_is $((g + 1)) || fail "no generation for u20: $(tail -3 "$T/follow.log")"
+ldap_mod <<L || fail "ldapmodify u21 alice"
+dn: uid=u21,$P
+changetype: modify
+replace: shadowMax
+shadowMax: 42
+
+dn: uid=alice,$P
+changetype: modify
+delete: employeeType
+L
+wait_until 5 gen_is $((g + 2)) || fail "no generation for u21: $(tail -3 "$T/follow.log")"
+out=$(in_ns <<'NS'
+echo "u20=$(getent passwd u20)"
+echo "u21=$(getent shadow u21 | cut -d: -f5)"
+echo "alice=$(getent shadow alice | cut -d: -f8)"
+echo "u19=$(getent passwd u19)"
+NS
+) || fail "namespace: $out"
+assert_match "u20=u20:x:500020:600000:Patched Twenty:/home/u20:/bin/zsh" "$out" "patched passwd fields"
+assert_match "u21=42" "$out" "patched shadow field"
+assert_match "alice=$" "$out" "revocation lifted"
+assert_match "u19=u19:x:500019:600000:User 19:/home/u19:/bin/bash" "$out" "other records kept"
+out=$("$BHXHCTL" --conf "$CONF" db verify --db "$DB" 2>&1) || fail "db verify after patches: $out"
+ldap_mod <<L || fail "ldapmodify alice"
+dn: uid=alice,$P
+changetype: modify
+replace: employeeType
+employeeType: revoked
+L
+wait_until 5 gen_is $((g + 3)) || fail "no generation for alice: $(tail -3 "$T/follow.log")"
+out=$(in_ns <<<'getent shadow alice | cut -d: -f8') || fail "namespace"
+assert_eq 1 "$out" "revoked again"
+"$BHXHCTL" --conf "$CONF" db verify --db "$DB" >/dev/null || fail "db verify after revocation"
+# a new name: the full build (the old name gone, the new one served)
+ldap_mod <<L || fail "ldapmodify u22"
+dn: uid=u22,$P
+changetype: modrdn
+newrdn: uid=u22x
+deleteoldrdn: 1
+L
+wait_until 5 gen_is $((g + 4)) || fail "no generation for u22: $(tail -3 "$T/follow.log")"
+ns_absent u22 || fail "u22 still served after its rename"
+ns_present u22x || fail "u22x not served"
+# another account's name taken by an entry (its RDN moved to cn first: a
+# new DN with the same name, nothing to install): refused as a duplicate,
+# then put back
+ldap_mod <<L || fail "ldapmodify u23 rdn"
+dn: uid=u23,$P
+changetype: modrdn
+newrdn: cn=User 23
+deleteoldrdn: 0
+L
+ldap_mod <<L || fail "ldapmodify u23"
+dn: cn=User 23,$P
+changetype: modify
+replace: uid
+uid: u24
+L
+wait_until 5 grep -q "duplicate user 'u24'" "$T/follow.log" ||
+	fail "duplicate name not refused: $(tail -3 "$T/follow.log")"
+assert_eq $((g + 4)) "$(db_gen)" "generation after the refused rename"
+ldap_mod <<L || fail "ldapmodify u23 back"
+dn: cn=User 23,$P
+changetype: modify
+replace: uid
+uid: u23
+-
+replace: loginShell
+loginShell: /bin/ksh
+L
+wait_until 5 gen_is $((g + 5)) || fail "no generation after the fix: $(tail -3 "$T/follow.log")"
+out=$(in_ns <<<'getent passwd u23; getent passwd u24') || fail "namespace"
+assert_match "^u23:x:500023:.*:/bin/ksh u24:x:500024:" "$(echo $out)" "u23 and u24 after the fix"
+"$BHXHCTL" --conf "$CONF" db verify --db "$DB" >/dev/null || fail "db verify after the fix"
+
 # A bad change is refused; the last good generation keeps serving.
 g=$(db_gen)
 ldap_mod <<L || fail "ldapmodify"
