@@ -124,6 +124,6 @@ void bhxh_conf_init_ldap(struct bhxh_conf *c)
 	(void)bhxh_strlcpy(l->attr.password, "userPassword", sizeof(l->attr.password));
 	l->shadow = true;
 	(void)bhxh_strlcpy(l->state_dir, BHXH_STATE_DIR "/ldap", sizeof(l->state_dir));
-	l->batch_ms = 50;
+	l->batch_ms = 20;
 	l->poll_interval = 60;
 }
