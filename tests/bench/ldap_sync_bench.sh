@@ -45,7 +45,7 @@ echo "== latency over $NC changes (--follow, ldap_batch_ms default)"
 FP=$!
 on_exit "kill $FP"
 for _ in $(seq 600); do
-	"$BHXHCTL" --conf "$CONF" db status --json 2>/dev/null | grep -q '"state":"connected"' && break
+	"$BHXHCTL" --conf "$CONF" db status --json 2>/dev/null | grep -q '"state":"connected".*"generation":[1-9]' && break
 	sleep 0.1
 done
 cat >"$T/lat.py" <<PY
