@@ -576,6 +576,109 @@ START_TEST(bit_flips_never_change_who_is_revoked)
 }
 END_TEST
 
+/* A delta source (accounts only) from passwd, shadow and revoked text. */
+static void load_delta(struct bhxh_dirsrc *d, const char *pw, const char *sp, const char *rv)
+{
+	char err[256] = "";
+
+	bhxh_dirsrc_init(d);
+	ck_assert_int_eq(parse(d, BHXH_SRC_PASSWD, pw, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(d, BHXH_SRC_GROUP, "", err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(d, BHXH_SRC_SHADOW, sp, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse(d, BHXH_SRC_REVOKED, rv, err, sizeof(err)), 0);
+	ck_assert_msg(bhxh_dirsrc_validate(d, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
+}
+
+START_TEST(patch_replaces_accounts_in_place)
+{
+	struct bhxh_dirsrc s, d;
+	struct bhxh_db db, sdb, ndb, nsdb;
+	void *pw, *sp, *npw = NULL, *nsp = NULL;
+	size_t pwlen, splen, npwlen = 0, nsplen = 0;
+	unsigned what[4];
+	const struct bhxh_dbuser *u;
+	const struct bhxh_dbshadow *e;
+	const struct bhxh_dbmember *m;
+
+	image(&s, &pw, &pwlen, &sp, &splen);
+	ck_assert_int_eq(bhxh_db_from_memory(pw, pwlen, false, 0, &db), 0);
+	ck_assert_int_eq(bhxh_db_from_memory(sp, splen, true, 0, &sdb), 0);
+	/* alice: new shell and hash, revoked; bob: no longer revoked */
+	load_delta(&d,
+		   "alice:x:200001:200002:Alice:/home/alice:/bin/zsh\n"
+		   "bob:x:200002:200001:Bob B:/home/bob:/bin/sh\n",
+		   "alice:$6$new$hash:19500:0:42:7:::\nbob:!:19000::::::\n", "alice\n");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 0);
+	ck_assert_uint_eq(what[0], BHXH_PATCH_CHANGED | BHXH_PATCH_REVOKED | BHXH_PATCH_DIFFERS);
+	ck_assert_uint_eq(what[1], BHXH_PATCH_CHANGED | BHXH_PATCH_DIFFERS);
+	ck_assert_int_eq(bhxh_db_from_memory(npw, npwlen, false, BHXH_DB_CHECKSUM, &ndb), 0);
+	ck_assert_int_eq(bhxh_db_from_memory(nsp, nsplen, true, BHXH_DB_CHECKSUM, &nsdb), 0);
+	ck_assert_int_eq(bhxh_db_check(&ndb), 0);
+	ck_assert_int_eq(bhxh_db_check(&nsdb), 0);
+	ck_assert(bhxh_db_same_build(&ndb, &nsdb));
+	ck_assert_uint_eq(ndb.generation, 8);
+	u = bhxh_db_user_by_name(&ndb, "alice");
+	ck_assert_int_eq(bhxh_db_user_ok(&ndb, u), 0);
+	ck_assert_str_eq(bhxh_db_str(&ndb, u->shell), "/bin/zsh");
+	ck_assert_uint_eq(u->gid, 200002);
+	ck_assert(bhxh_db_user_by_uid(&ndb, 200001) == u);
+	ck_assert_int_eq(bhxh_db_revoked(&ndb, "alice"), 1);
+	ck_assert_int_eq(bhxh_db_revoked(&ndb, "bob"), 0);
+	ck_assert_int_eq(bhxh_db_revoked(&ndb, "carol"), 0);
+	/* the others as they were; groups and memberships untouched */
+	u = bhxh_db_user_by_name(&ndb, "carol");
+	ck_assert_int_eq(bhxh_db_user_ok(&ndb, u), 0);
+	ck_assert_str_eq(bhxh_db_str(&ndb, u->shell), "/usr/sbin/nologin");
+	ck_assert_str_eq(bhxh_db_str(&ndb, bhxh_db_group_by_gid(&ndb, 200002)->name), "devs");
+	m = bhxh_db_member_by_name(&ndb, "bob");
+	ck_assert_uint_eq(m->ngids, 2);
+	e = bhxh_db_shadow_by_name(&nsdb, "alice");
+	ck_assert_int_eq(bhxh_db_shadow_ok(&nsdb, e), 0);
+	ck_assert_str_eq(bhxh_db_str(&nsdb, e->passwd), "$6$new$hash");
+	ck_assert_int_eq(e->lastchg, 19500);
+	ck_assert_int_eq(e->max, 42);
+	ck_assert_int_eq(e->expire, 1); /* revoked: expired for pam_unix */
+	e = bhxh_db_shadow_by_name(&nsdb, "bob");
+	ck_assert_int_eq(bhxh_db_shadow_ok(&nsdb, e), 0);
+	ck_assert_int_eq(e->expire, -1);
+	ck_assert_uint_eq(e->flags, 0);
+	free(npw);
+	free(nsp);
+	npw = nsp = NULL;
+	bhxh_dirsrc_free(&d);
+
+	/* nothing differs: 1, no images */
+	load_delta(&d, "carol:*:200003:200002::/home/carol:/usr/sbin/nologin\n", "", "");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 1);
+	ck_assert_ptr_null(npw);
+	ck_assert_ptr_null(nsp);
+	bhxh_dirsrc_free(&d);
+	/* a new account, a new uid, a shadow entry appearing or going: -ESRCH */
+	load_delta(&d, "dave:x:200009:200001::/home/dave:/bin/sh\n", "", "");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 -ESRCH);
+	bhxh_dirsrc_free(&d);
+	load_delta(&d, "carol:*:200008:200002::/home/carol:/bin/sh\n", "", "");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 -ESRCH);
+	bhxh_dirsrc_free(&d);
+	load_delta(&d, "carol:*:200003:200002::/home/carol:/bin/sh\n", "carol:*:1::::::\n", "");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 -ESRCH);
+	bhxh_dirsrc_free(&d);
+	load_delta(&d, "alice:x:200001:200001:Alice:/home/alice:/bin/bash\n", "", "");
+	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+			 -ESRCH);
+	ck_assert_ptr_null(npw);
+	bhxh_dirsrc_free(&d);
+	free(pw);
+	free(sp);
+	bhxh_dirsrc_free(&s);
+}
+END_TEST
+
 static Suite *dir_suite(void)
 {
 	Suite *s = suite_create("dir");
@@ -585,6 +688,7 @@ static Suite *dir_suite(void)
 	tcase_add_test(tc, parse_errors_name_file_and_line);
 	tcase_add_test(tc, validate_refuses_duplicates_and_collisions);
 	tcase_add_test(tc, round_trip_lookups);
+	tcase_add_test(tc, patch_replaces_accounts_in_place);
 	tcase_add_test(tc, corruption_is_detected_or_harmless);
 	tcase_add_test(tc, files_owner_mode_and_revocation);
 	tcase_add_test(tc, generations_switch_and_leftovers_go);
