@@ -613,7 +613,6 @@ static int apply_patch(struct sync *s, struct bhxh_ldap_entry *const *ch, size_t
 	if (!r)
 		return NOT_PATCHED;
 	bhxh_ldap_src_init(&ls);
-	dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
 	if (bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ch, nch, NULL, NULL, &ls,
 			    err, sizeof(err)) < 0 ||
 	    bhxh_db_from_memory(s->img_pw, s->img_pwlen, false, flags, &opw) < 0 ||
@@ -627,6 +626,8 @@ static int apply_patch(struct sync *s, struct bhxh_ldap_entry *const *ch, size_t
 		    strcmp(ch[i]->mapped->prev_name, ch[i]->mapped->name) != 0)
 			goto out;
 	r = bhxh_dirdb_patch(&opw, &osp, &ls.s, gen, what, &pw, &pwlen, &sp, &splen);
+	if (r >= 0)
+		dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
 	if (r == 1) {
 		rc = UNCHANGED;
 		goto out;
