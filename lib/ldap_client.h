@@ -92,12 +92,17 @@ void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f);
 /* ---- polling with modifyTimestamp deltas (servers without the sync
  * control, and db sync --once) ------------------------------------------ */
 
-/* Entries modified up to this many seconds before the newest
- * modifyTimestamp seen are read again: a write that commits after a later
- * one carries the earlier time. */
+/* Entries whose modifyTimestamp is at most this many seconds before the
+ * previous read (by this machine's clock) are read again even when their
+ * timestamp did not change: a second change within the same second, or a
+ * write that commits after a later one, carries the same or an earlier
+ * time.  (It also covers that much clock difference with the server.) */
 #define BHXH_LDAP_POLL_OVERLAP 5
 /* Everything is read again at least this often (seconds). */
 #define BHXH_LDAP_POLL_FULL_EVERY 86400
+/* More new or modified entries than this in one poll: read everything
+ * (one search) rather than entry by entry. */
+#define BHXH_LDAP_POLL_FETCH_MAX 200
 
 /* A poller over the entries and the newest modifyTimestamp saved in
  * state_dir (poll.cache; empty when absent, unreadable, or made with
@@ -107,11 +112,13 @@ void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f);
 int bhxh_ldap_poll_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool keep_maps,
 		       struct bhxh_ldap_follow **ret);
 
-/* Bring the poller's entries up to date.  With a saved state: the accounts
- * and groups whose modifyTimestamp is at least the newest one seen minus
- * BHXH_LDAP_POLL_OVERLAP (whole entries), then every account's and group's
- * DN without attributes: what is not listed any more is dropped.  Without
- * one, when a listed DN was never read, when an entry has no
+/* Bring the poller's entries up to date.  With a saved state: one search of
+ * every account's and group's DN with its modifyTimestamp (no other
+ * values); what is not listed any more is dropped, and what is new, has
+ * another modifyTimestamp than the entry held, or one at most
+ * BHXH_LDAP_POLL_OVERLAP seconds before the previous read, is read whole (one
+ * base-scope search each).  Without a state, with more than
+ * BHXH_LDAP_POLL_FETCH_MAX entries to read, when an entry has no
  * modifyTimestamp, or once every BHXH_LDAP_POLL_FULL_EVERY: every entry.
  * The revoked filter is asked about every account (DNs only) each time.
  * *ret_changed: anything added, modified, removed or (un)revoked;

@@ -323,11 +323,8 @@ static uint64_t conf_sum(const struct bhxh_ldap_conf *c, const char *const *attr
 	return h ^ (uint64_t)c->schema;
 }
 
-static int write_all(int fd, const void *p, size_t n, uint32_t *crc)
+static int write_raw(int fd, const uint8_t *b, size_t n)
 {
-	const uint8_t *b = p;
-
-	*crc = bhxh_crc32(*crc, p, n);
 	while (n > 0) {
 		ssize_t w = write(fd, b, n);
 
@@ -338,6 +335,38 @@ static int write_all(int fd, const void *p, size_t n, uint32_t *crc)
 		b += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* The state file is written through one buffer (an entry is two small
+ * pieces: a write each would be 200,000 system calls at 100,000 entries). */
+#define WBUF_SIZE (1u << 20)
+struct wbuf {
+	int fd;
+	uint8_t *p;
+	size_t len;
+};
+
+static int wb_flush(struct wbuf *w)
+{
+	int r = write_raw(w->fd, w->p, w->len);
+
+	bhxh_wipe(w->p, w->len); /* entries may hold password hashes */
+	w->len = 0;
+	return r;
+}
+
+static int write_all(struct wbuf *w, const void *p, size_t n, uint32_t *crc)
+{
+	int r;
+
+	*crc = bhxh_crc32(*crc, p, n);
+	if (w->len + n > WBUF_SIZE && (r = wb_flush(w)) < 0)
+		return r;
+	if (n > WBUF_SIZE)
+		return write_raw(w->fd, p, n);
+	memcpy(w->p + w->len, p, n);
+	w->len += n;
 	return 0;
 }
 
@@ -379,6 +408,7 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 	uint32_t crc = 0, n32;
 	uint64_t n64 = f->live;
 	struct slot **sl = NULL;
+	struct wbuf wb = { -1, NULL, 0 };
 	size_t nsl = 0;
 	int fd, r = 0;
 
@@ -387,9 +417,15 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 	remove_stale_tmp(f);
 	snprintf(tmp, sizeof(tmp), ".%s.%ld", f->file, (long)getpid());
 	(void)unlinkat(f->dirfd, tmp, 0);
+	wb.p = malloc(WBUF_SIZE);
+	if (wb.p == NULL)
+		return -ENOMEM;
 	fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (fd < 0) {
+		free(wb.p);
 		return -errno;
+	}
+	wb.fd = fd;
 	if (f->started && f->ls.ls_cookie.bv_val != NULL &&
 	    f->ls.ls_cookie.bv_len <= COOKIE_MAX) {
 		/* the cookie of the entries in memory now */
@@ -397,10 +433,10 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 		f->cookielen = f->ls.ls_cookie.bv_len;
 	}
 	n32 = (uint32_t)f->cookielen;
-	if ((r = write_all(fd, f->magic, 8, &crc)) < 0 ||
-	    (r = write_all(fd, &f->confsum, 8, &crc)) < 0 || (r = write_all(fd, &n32, 4, &crc)) < 0 ||
-	    (r = write_all(fd, f->cookie, f->cookielen, &crc)) < 0 ||
-	    (r = write_all(fd, &n64, 8, &crc)) < 0)
+	if ((r = write_all(&wb, f->magic, 8, &crc)) < 0 ||
+	    (r = write_all(&wb, &f->confsum, 8, &crc)) < 0 || (r = write_all(&wb, &n32, 4, &crc)) < 0 ||
+	    (r = write_all(&wb, f->cookie, f->cookielen, &crc)) < 0 ||
+	    (r = write_all(&wb, &n64, 8, &crc)) < 0)
 		goto fail;
 	sl = live_slots(f, &nsl);
 	if (sl == NULL) {
@@ -411,20 +447,22 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 		size_t bl;
 		const void *b = bhxh_ldap_entry_blob(sl[i]->e, &bl);
 
-		if ((r = write_all(fd, sl[i]->uuid, UUID_LEN, &crc)) < 0 ||
-		    (r = write_all(fd, b, bl, &crc)) < 0)
+		if ((r = write_all(&wb, sl[i]->uuid, UUID_LEN, &crc)) < 0 ||
+		    (r = write_all(&wb, b, bl, &crc)) < 0)
 			goto fail;
 	}
 	{
 		uint32_t c2 = crc, dummy = 0;
 
-		if ((r = write_all(fd, &c2, 4, &dummy)) < 0)
+		if ((r = write_all(&wb, &c2, 4, &dummy)) < 0 || (r = wb_flush(&wb)) < 0)
 			goto fail;
 	}
-	if (fsync(fd) < 0) {
-		r = -errno;
-		goto fail;
-	}
+	/* No fsync: the file is a cache.  After a crash it is the previous
+	 * one (a resume from an older cookie, or deltas since an older read:
+	 * the server or the listing gives what changed since) or one whose
+	 * checksum fails (a full read); the entries and the cookie are
+	 * never mixed.  An fsync of 30 MB would cost every --once and every
+	 * idle follower a third of a second. */
 	if (close(fd) < 0) {
 		fd = -1;
 		r = -errno;
@@ -436,9 +474,14 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 		goto fail;
 	}
 	free(sl);
-	return fsync(f->dirfd) < 0 ? -errno : 0;
+	free(wb.p);
+	return 0;
 fail:
 	free(sl);
+	if (wb.p != NULL) {
+		bhxh_wipe(wb.p, WBUF_SIZE);
+		free(wb.p);
+	}
 	if (fd >= 0)
 		(void)close(fd);
 	(void)unlinkat(f->dirfd, tmp, 0);
@@ -890,8 +933,13 @@ struct pollrun {
 	int kind;
 	bool changed;      /* an entry added, modified or removed */
 	bool no_ts;        /* an entry without modifyTimestamp: no deltas */
-	size_t unknown;    /* listed DNs not held */
 	char maxts[TS_LEN + 1];
+	char since[TS_LEN + 1]; /* entries modified since are read again */
+	struct fetch {
+		int kind;
+		char *dn;
+	} *fetch;              /* the entries to read (new or modified) */
+	size_t nfetch;
 	char *err;
 	size_t errlen;
 };
@@ -1004,28 +1052,107 @@ static int poll_entry(void *arg, LDAP *ld, LDAPMessage *m)
 	return 0;
 }
 
-/* A DN of the listing (no attributes): marks the entry held under it. */
-static int poll_dn(void *arg, LDAP *ld, LDAPMessage *m)
+/* The modifyTimestamp of an entry as read, normalized; false if none. */
+static bool entry_ts(const struct bhxh_ldap_entry *e, char out[TS_LEN + 1])
+{
+	for (size_t i = 0; i < e->nattrs; i++)
+		if (strcasecmp(e->attrs[i].name, "modifyTimestamp") == 0 && e->attrs[i].nvals > 0)
+			return ts_norm(e->attrs[i].vals[0].p, e->attrs[i].vals[0].len, out);
+	return false;
+}
+
+/* An entry of the listing (its DN and modifyTimestamp alone): marks the
+ * entry held under it, and notes it for reading when it is new, its
+ * timestamp differs from the one held, or it is within the overlap. */
+static int poll_list(void *arg, LDAP *ld, LDAPMessage *m)
 {
 	struct pollrun *pr = arg;
-	char *dn = ldap_get_dn(ld, m);
+	char *dn = ldap_get_dn(ld, m), ts[TS_LEN + 1], held[TS_LEN + 1];
+	struct berval **v;
 	uint8_t key[UUID_LEN];
-	bool found;
+	bool found, have_ts = false, want;
 	struct slot *sl;
 	int r;
 
 	if (dn == NULL)
 		return -EBADMSG;
 	r = dn_key(pr->kind, dn, key);
-	ldap_memfree(dn);
 	if (r < 0)
-		return r;
+		goto out;
+	v = ldap_get_values_len(ld, m, "modifyTimestamp");
+	if (v != NULL && v[0] != NULL)
+		have_ts = ts_norm(v[0]->bv_val, v[0]->bv_len, ts);
+	if (v != NULL)
+		ldap_value_free_len(v);
+	if (!have_ts) {
+		pr->no_ts = true;
+		goto out;
+	}
+	if (strcmp(ts, pr->maxts) > 0)
+		memcpy(pr->maxts, ts, sizeof(ts));
 	sl = find(pr->f, key, &found);
 	if (found)
 		sl->present = true;
-	else
-		pr->unknown++;
-	return 0;
+	want = !found || !entry_ts(sl->e, held) || strcmp(held, ts) != 0 ||
+	       strcmp(ts, pr->since) >= 0;
+	if (want && pr->nfetch < BHXH_LDAP_POLL_FETCH_MAX + 1) {
+		if (pr->fetch == NULL)
+			pr->fetch = calloc(BHXH_LDAP_POLL_FETCH_MAX + 1, sizeof(*pr->fetch));
+		if (pr->fetch == NULL || (pr->fetch[pr->nfetch].dn = strdup(dn)) == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		pr->fetch[pr->nfetch++].kind = pr->kind;
+	}
+out:
+	ldap_memfree(dn);
+	return r;
+}
+
+/* Read one entry (base scope, with the filter of its kind); an entry that
+ * is gone or no longer matches is dropped. */
+static int fetch_one(struct pollrun *pr, LDAP *ld, const struct fetch *x)
+{
+	const struct bhxh_ldap_conf *c = pr->f->c;
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	LDAPMessage *res = NULL;
+	uint8_t key[UUID_LEN];
+	size_t seen = 0;
+	int rc, r = 0;
+
+	pr->kind = x->kind;
+	rc = ldap_search_ext_s(ld, x->dn, LDAP_SCOPE_BASE,
+			       x->kind == BHXH_LDAP_USER ? c->user_filter : c->group_filter,
+			       (char **)pr->f->attrs, 0, NULL, NULL, &tv, 1, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT) {
+		snprintf(pr->err, pr->errlen, "%.200s: search %.200s: %s", c->uri, x->dn,
+			 ldap_err2string(rc));
+		r = rc == LDAP_NO_MEMORY ? -ENOMEM : -ECONNRESET;
+		goto out;
+	}
+	for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
+	     m = ldap_next_entry(ld, m), seen++)
+		r = poll_entry(pr, ld, m);
+	if (r == 0 && seen == 0 && dn_key(x->kind, x->dn, key) == 0) {
+		bool found;
+		struct slot *sl = find(pr->f, key, &found);
+
+		if (found)
+			sl->present = false;
+	}
+out:
+	if (res != NULL)
+		ldap_msgfree(res);
+	return r;
+}
+
+static void free_fetch(struct pollrun *pr)
+{
+	for (size_t i = 0; i < pr->nfetch; i++)
+		free(pr->fetch[i].dn);
+	free(pr->fetch);
+	pr->fetch = NULL;
+	pr->nfetch = 0;
 }
 
 /* Both searches (accounts, groups) with filter (&FILTER EXTRA), attrs. */
@@ -1070,47 +1197,60 @@ static bool drop_absent(struct bhxh_ldap_follow *f)
 int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool *ret_changed,
 			bool *ret_delta, char *err, size_t errlen)
 {
-	int64_t full_at = now;
+	int64_t full_at = now, read_at;
 	struct pollrun pr = { .f = f, .err = err, .errlen = errlen };
-	char *none[] = { (char *)LDAP_NO_ATTRS, NULL };
-	char since[TS_LEN + 1], extra[TS_LEN + 40];
+	char *tsonly[] = { (char *)"modifyTimestamp", NULL };
 	struct bhxh_ldap_entry **ents;
 	bool *was = NULL;
 	size_t n;
 	int r;
 
 	*ret_delta = false;
-	since[0] = '\0';
-	/* the state: the newest modifyTimestamp seen, and when everything
-	 * was last read (at least once a day, whatever the deltas said) */
-	if (f->cookielen == TS_LEN + 8) {
+	pr.since[0] = '\0';
+	/* the state: the newest modifyTimestamp seen, when everything was
+	 * last read (at least once a day, whatever the deltas said) and when
+	 * the last read was made */
+	if (f->cookielen == TS_LEN + 16) {
+		char at[TS_LEN + 1];
+		struct tm tm;
+		time_t t;
+
 		memcpy(pr.maxts, f->cookie, TS_LEN);
 		pr.maxts[TS_LEN] = '\0';
 		memcpy(&full_at, f->cookie + TS_LEN, 8);
-		if (now >= full_at && now - full_at < BHXH_LDAP_POLL_FULL_EVERY)
-			ts_minus(pr.maxts, BHXH_LDAP_POLL_OVERLAP, since);
+		memcpy(&read_at, f->cookie + TS_LEN + 8, 8);
+		t = (time_t)read_at;
+		if (now >= full_at && now - full_at < BHXH_LDAP_POLL_FULL_EVERY &&
+		    gmtime_r(&t, &tm) != NULL &&
+		    strftime(at, sizeof(at), "%Y%m%d%H%M%SZ", &tm) == TS_LEN)
+			ts_minus(at, BHXH_LDAP_POLL_OVERLAP, pr.since);
 		else
 			full_at = now;
 	}
-	if (since[0] != '\0' && f->live > 0) {
-		/* the entries modified since the last poll (and the overlap),
-		 * then every DN (no attributes): what is no longer listed was
-		 * deleted or left the filters */
-		snprintf(extra, sizeof(extra), "(modifyTimestamp>=%s)", since);
-		r = poll_search(&pr, ld, extra, (char **)f->attrs, poll_entry);
-		if (r < 0)
-			return r;
+	if (pr.since[0] != '\0' && f->live > 0) {
+		/* every DN with its modifyTimestamp (one scan, no other
+		 * values): what is no longer listed was deleted or left the
+		 * filters; what is new, or modified since it was read (or
+		 * within the overlap), is read whole, entry by entry */
 		clear_present(f);
-		r = poll_search(&pr, ld, "", none, poll_dn);
-		if (r < 0)
+		r = poll_search(&pr, ld, "", tsonly, poll_list);
+		for (size_t i = 0; r == 0 && !pr.no_ts && pr.nfetch <= BHXH_LDAP_POLL_FETCH_MAX &&
+				   i < pr.nfetch;
+		     i++)
+			r = fetch_one(&pr, ld, &pr.fetch[i]);
+		if (r < 0) {
+			free_fetch(&pr);
 			return r;
-		if (pr.unknown == 0 && !pr.no_ts) {
+		}
+		if (!pr.no_ts && pr.nfetch <= BHXH_LDAP_POLL_FETCH_MAX) {
+			free_fetch(&pr);
 			*ret_delta = true;
 			pr.changed |= drop_absent(f);
 			goto revoked;
 		}
-		/* an entry listed but never read (its modifyTimestamp is older
-		 * than the last poll's: a restore, a clock step): read it all */
+		/* more changes than are worth reading one by one, or an entry
+		 * without modifyTimestamp: read it all */
+		free_fetch(&pr);
 	}
 	/* everything */
 	f->cookielen = 0;
@@ -1142,7 +1282,8 @@ revoked:
 	if (!pr.no_ts && pr.maxts[0] != '\0') {
 		memcpy(f->cookie, pr.maxts, TS_LEN);
 		memcpy(f->cookie + TS_LEN, &full_at, 8);
-		f->cookielen = TS_LEN + 8;
+		memcpy(f->cookie + TS_LEN + 8, &now, 8);
+		f->cookielen = TS_LEN + 16;
 	} else
 		f->cookielen = 0;
 	*ret_changed = pr.changed;
