@@ -3,7 +3,8 @@
 # by make check):
 #   1. full sync (--once) of NUSERS accounts and NGROUPS groups: wall time
 #      and peak memory, against the floor of ldapsearch dumping the same
-#      entries to /dev/null;
+#      entries to /dev/null; then --once again after one change (a delta
+#      from the saved state);
 #   2. latency from ldapmodify returning to the change being visible through
 #      getpwnam() (glibc + the plugin, in a process that keeps running) with
 #      --follow: median and 99th percentile over NCHANGES changes.
@@ -39,6 +40,17 @@ for run in 1 2 3; do
 	echo "run $run: ldapsearch $(wall "$T/t.search") ($(peak "$T/t.search") KB)," \
 		"db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)"
 done
+
+# --once again with the state the last run saved (the timer's case): one
+# change, read as a delta (a listing of DNs and modifyTimestamps, the
+# changed entry) after the overlap of the previous read has passed
+sleep 6
+printf 'dn: uid=u1,ou=people,%s\nchangetype: modify\nreplace: loginShell\nloginShell: /bin/delta\n\n' \
+	"$SLAPD_BASE" | ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
+/usr/bin/time -v "$BHXHCTL" --conf "$CONF" db sync --once >/dev/null 2>"$T/t.sync" ||
+	fail "sync: $(cat "$T/t.sync")"
+echo "delta: db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)," \
+	"read: $("$BHXHCTL" --conf "$CONF" db status --json | sed -n 's/.*"last_read":"\([a-z]*\)".*/\1/p')"
 
 echo "== latency over $NC changes (--follow, ldap_batch_ms default)"
 "$BHXHCTL" --conf "$CONF" db sync --follow >"$T/follow.log" 2>&1 9>&- &
