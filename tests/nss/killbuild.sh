@@ -12,13 +12,23 @@ ROUNDS=${BHXH_KILL_ROUNDS:-250}
 make_source "$T/a"
 make_source "$T/b" u1 u2 u3
 db_build "$T/a" "$T/db" >/dev/null || fail "first build"
+# how long a whole build takes here and now (the kills land within it)
+t0=$(date +%s%N)
+for _ in 1 2 3; do
+	"$BHXHCTL" --conf "$EMPTY_CONF" db build "$T/b" --db "$T/db" >/dev/null 2>&1 ||
+		fail "timing build"
+done
+build_ms=$((($(date +%s%N) - t0) / 3000000))
+((build_ms < 5)) && build_ms=5
+((build_ms > 900)) && build_ms=900
+echo "a build takes about $build_ms ms"
 killed=0 finished=0
 start=$SECONDS
 for ((i = 0; i < ROUNDS; i++)); do
 	src=$T/a
 	((i % 2)) && src=$T/b
-	# a random moment within a build (about 30-60 ms here)
-	delay=$(printf '0.%03d' $((RANDOM % 70)))
+	# a random moment within a build (plus the start of the process)
+	delay=$(printf '0.%03d' $((RANDOM % (build_ms + build_ms / 4))))
 	"$BHXHCTL" --conf "$EMPTY_CONF" db build "$src" --db "$T/db" >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
