@@ -61,6 +61,9 @@ struct sync {
 	/* status */
 	const char *state;  /* connected, disconnected, polling, done, refused */
 	const char *last_read; /* once/poll: "delta" or "full"; NULL: not read */
+	/* --once: keep the read state (modifyTimestamp deltas) only for a
+	 * server without the sync control; a follower does not need it */
+	bool once_probe, stateless;
 	time_t since, last_applied, last_ok;
 	uint64_t generation;
 	char last_error[BHXH_ERR_MAX];
@@ -499,6 +502,17 @@ static int poll_apply(struct sync *s, struct bhxh_ldap_follow *f, bool always, b
 
 	err[0] = '\0';
 	r = bhxh_ldap_connect(s->lc, &ld, err, errlen);
+	if (r == 0 && s->once_probe) {
+		r = bhxh_ldap_offers_sync(ld, s->lc);
+		if (r < 0)
+			snprintf(err, errlen, "reading the root DSE: %s", strerror(-r));
+		else {
+			s->stateless = r > 0;
+			if (s->stateless)
+				bhxh_ldap_poll_stateless(f);
+			r = 0;
+		}
+	}
 	if (r == 0)
 		r = bhxh_ldap_poll_read(f, ld, (int64_t)now_s(), &changed, &delta, err, errlen);
 	bhxh_ldap_close(ld);
@@ -512,7 +526,7 @@ static int poll_apply(struct sync *s, struct bhxh_ldap_follow *f, bool always, b
 	if (always || changed || *pending) {
 		rc = apply(s, ents, n);
 		*pending = rc == FAILED;
-		if (rc != FAILED && (changed || !delta))
+		if (rc != FAILED && (changed || !delta) && !s->stateless)
 			save_state(f);
 	}
 	dirlock_tick(&s->cli->conf, ents, n);
@@ -531,6 +545,7 @@ static int once(struct sync *s)
 		cli_err(_("cannot read the directory, nothing installed: %s"), strerror(-r));
 		return FAILED;
 	}
+	s->once_probe = true;
 	r = poll_apply(s, f, true, &pending, err, sizeof(err));
 	if (r == FAILED && err[0] != '\0') {
 		cli_err(_("cannot read the directory, nothing installed: %s"), err);

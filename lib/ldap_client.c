@@ -251,6 +251,31 @@ void bhxh_ldap_close(LDAP *ld)
 		ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
+int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c)
+{
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	char *attrs[] = { (char *)"supportedControl", NULL };
+	struct berval **v = NULL;
+	LDAPMessage *res = NULL, *m;
+	int rc, found = 0;
+
+	rc = ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL, NULL,
+			       &tv, 1, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT ? -EIO : 0;
+	}
+	m = ldap_first_entry(ld, res);
+	if (m != NULL)
+		v = ldap_get_values_len(ld, m, "supportedControl");
+	for (size_t i = 0; v != NULL && v[i] != NULL && !found; i++)
+		found = v[i]->bv_len == strlen(LDAP_CONTROL_SYNC) &&
+			memcmp(v[i]->bv_val, LDAP_CONTROL_SYNC, v[i]->bv_len) == 0;
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return found;
+}
+
 /* One entry of a result into the serialized form, then parsed. */
 int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
 int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret)

@@ -29,6 +29,10 @@ void bhxh_ldap_set_free(struct bhxh_ldap_set *s);
  * not root-only), -EINVAL. */
 int bhxh_ldap_connect(const struct bhxh_ldap_conf *c, LDAP **ret, char *err, size_t errlen);
 void bhxh_ldap_close(LDAP *ld);
+/* Does the server list the Content Synchronization control (RFC 4533)
+ * among its root DSE's supportedControl?  1, 0 (not listed, or the root
+ * DSE not readable), or -EIO (the connection failed). */
+int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c);
 
 /* Read every account and group (paged searches), marking the accounts that
  * match ldap_revoked_filter. */
@@ -111,6 +115,10 @@ void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f);
  * with bhxh_ldap_follow_save; the entries through bhxh_ldap_follow_entries. */
 int bhxh_ldap_poll_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool keep_maps,
 		       struct bhxh_ldap_follow **ret);
+/* A poller whose state will not be kept (a server with the sync control):
+ * when it has no saved state, its full read does not ask for the
+ * modifyTimestamp of every entry (which costs the server). */
+void bhxh_ldap_poll_stateless(struct bhxh_ldap_follow *f);
 
 /* Bring the poller's entries up to date.  With a saved state: one search of
  * every account's and group's DN with its modifyTimestamp (no other

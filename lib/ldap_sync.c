@@ -620,6 +620,18 @@ int bhxh_ldap_poll_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool kee
 	return follow_new(c, state_dirfd, true, keep_maps, ret);
 }
 
+void bhxh_ldap_poll_stateless(struct bhxh_ldap_follow *f)
+{
+	size_t n = 0;
+
+	if (!f->poll || f->cookielen != 0)
+		return;
+	while (f->attrs[n] != NULL)
+		n++;
+	if (n > 0 && strcmp(f->attrs[n - 1], "modifyTimestamp") == 0)
+		f->attrs[n - 1] = NULL;
+}
+
 void bhxh_ldap_follow_reset(struct bhxh_ldap_follow *f)
 {
 	f->cookielen = 0;

@@ -29,6 +29,9 @@ assert_match "n=500199" "$out" "last account"
 # Nothing changed: no new generation.
 out=$(sync_once 2>&1) || fail "second sync: $out"
 assert_match "generation 1 .* is up to date" "$out" "unchanged directory"
+# This server offers the sync control: --once keeps no modifyTimestamp
+# read state (that is for servers without it: poll.sh)
+[ -e "$STATE/poll.cache" ] && fail "--once saved a poll state for a server with the sync control"
 
 # A revocation (ldap_revoked_filter) and a new member.
 ldap_mod <<EOF2
