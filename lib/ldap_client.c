@@ -318,43 +318,75 @@ int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry 
 int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
 		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
 		    void *arg, char *err, size_t errlen);
+static ber_int_t page_size(void)
+{
+#ifdef BHXH_TESTING
+	/* test builds: small pages, so that a small directory spans many */
+	const char *t = secure_getenv("BHXH_TEST_LDAP_PAGE");
+	uint64_t v;
+
+	if (t != NULL && bhxh_parse_uint(t, 1, PAGE_SIZE, &v) == 0)
+		return (ber_int_t)v;
+#endif
+	return PAGE_SIZE;
+}
+
+/* Ask for the next page (cookie NULL: the first): *msgid, or -errno. */
+static int ask_page(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		    const char *filter, char **attrs, struct berval *cookie, int *msgid, char *err,
+		    size_t errlen)
+{
+	LDAPControl *pc = NULL, *ctrls[2] = { NULL, NULL };
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	int rc;
+
+	rc = ldap_create_page_control(ld, page_size(), cookie, 0, &pc);
+	if (rc != LDAP_SUCCESS)
+		return seterr(-ENOMEM, err, errlen, "%s", "cannot make the paging control");
+	ctrls[0] = pc;
+	rc = ldap_search_ext(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, ctrls, NULL, &tv,
+			     LDAP_NO_LIMIT, msgid);
+	ldap_control_free(pc);
+	if (rc != LDAP_SUCCESS)
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	return 0;
+}
+
+/* Paged search: the request for page n + 1 goes out before the entries of
+ * page n are handled, so that the server prepares it meanwhile (the
+ * synchronous loop left one side idle while the other worked: a third of
+ * a full read at 100,000 entries). */
 int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
 		 char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
 		 size_t errlen)
 {
 	struct berval cookie = { 0, NULL };
 	struct timeval tv = { (time_t)c->timeout * 6, 0 };
-	int r = 0;
+	int msgid = -1, r;
 
-	do {
-		LDAPControl *pc = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL, *rc_page;
+	r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
+	while (r == 0 && msgid >= 0) {
+		LDAPControl **rctrls = NULL, *rc_page;
 		LDAPMessage *res = NULL;
 		char *emsg = NULL;
 		ber_int_t count = 0;
 		int rc, code = 0;
 
-		rc = ldap_create_page_control(ld, PAGE_SIZE, cookie.bv_val ? &cookie : NULL, 0, &pc);
-		if (cookie.bv_val != NULL) {
-			ber_memfree(cookie.bv_val);
-			cookie.bv_val = NULL;
-			cookie.bv_len = 0;
-		}
-		if (rc != LDAP_SUCCESS)
-			return seterr(-ENOMEM, err, errlen, "%s", "cannot make the paging control");
-		ctrls[0] = pc;
-		rc = ldap_search_ext_s(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, ctrls, NULL,
-				       &tv, LDAP_NO_LIMIT, &res);
-		ldap_control_free(pc);
-		if (rc != LDAP_SUCCESS && res == NULL) {
+		rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
+		msgid = -1;
+		if (rc <= 0) {
+			if (rc == 0)
+				rc = LDAP_TIMEOUT;
+			else
+				(void)ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
+			ldap_msgfree(res);
 			r = seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
 				   c->uri, filter, base, ldap_err2string(rc), diag(ld));
 			break;
 		}
-		for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
-		     m = ldap_next_entry(ld, m))
-			r = fn(arg, ld, m);
-		rc = ldap_parse_result(ld, res, &code, NULL, &emsg, NULL, &rctrls, 1);
-		if (r == 0 && (rc != LDAP_SUCCESS || code != LDAP_SUCCESS))
+		rc = ldap_parse_result(ld, res, &code, NULL, &emsg, NULL, &rctrls, 0);
+		if (rc != LDAP_SUCCESS || code != LDAP_SUCCESS)
 			r = seterr(errno_of(rc != LDAP_SUCCESS ? rc : code), err, errlen,
 				   "%.200s: search %.200s in %.200s: %s%s%.200s", c->uri, filter, base,
 				   ldap_err2string(rc != LDAP_SUCCESS ? rc : code),
@@ -370,11 +402,21 @@ int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, 
 		}
 		if (rctrls != NULL)
 			ldap_controls_free(rctrls);
-		if (r < 0)
-			break;
-	} while (cookie.bv_val != NULL && cookie.bv_len > 0);
-	if (cookie.bv_val != NULL)
-		ber_memfree(cookie.bv_val);
+		/* the next page is asked for now, handled after this one */
+		if (r == 0 && cookie.bv_val != NULL && cookie.bv_len > 0)
+			r = ask_page(ld, c, base, filter, attrs, &cookie, &msgid, err, errlen);
+		if (cookie.bv_val != NULL) {
+			ber_memfree(cookie.bv_val);
+			cookie.bv_val = NULL;
+			cookie.bv_len = 0;
+		}
+		for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
+		     m = ldap_next_entry(ld, m))
+			r = fn(arg, ld, m);
+		ldap_msgfree(res);
+	}
+	if (r < 0 && msgid >= 0)
+		(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
 	return r;
 }
 

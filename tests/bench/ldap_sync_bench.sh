@@ -15,6 +15,7 @@ top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 NU=${2:-100000} NG=${3:-2000} NC=${4:-100}
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/ldap/common.sh"
+unset BHXH_TEST_LDAP_PAGE # the production page size
 require_root
 require_slapd
 T=$(scratch_dir)

@@ -2,6 +2,12 @@
 # configuration pointing bhxhctl at it, scratch database and state
 # directories.  Source after tests/lib.sh.
 . "$top_srcdir/tests/ldap/slapd.sh"
+# Test-hook builds read in pages of this many entries (1000 otherwise), so
+# that the tests' 222 entries span many pages and the paged reads (the next
+# page asked for before this one is handled) are exercised; the benchmark
+# unsets it.
+BHXH_TEST_LDAP_PAGE=${BHXH_TEST_LDAP_PAGE-7}
+export BHXH_TEST_LDAP_PAGE
 
 # ldap_setup [slapd_init options...]: slapd with 200 accounts u0..u199
 # (uid 500000+N) and 20 groups g0..g19, plus alice (revocable) and the
