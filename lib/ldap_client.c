@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ldap_client.h"
+#include "ldap_tls.h"
 #include "util.h"
 
 #define PAGE_SIZE 1000
@@ -134,9 +135,7 @@ out:
 static int set_opts(LDAP *ld, const struct bhxh_ldap_conf *c, char *err, size_t errlen)
 {
 	struct timeval tv = { (time_t)c->timeout, 0 };
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, idle = 60, probes = 3,
-	    intvl = 10;
-	int rc = LDAP_OPT_SUCCESS;
+	int v3 = LDAP_VERSION3, idle = 60, probes = 3, intvl = 10, rc;
 
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != LDAP_OPT_SUCCESS ||
@@ -147,16 +146,7 @@ static int set_opts(LDAP *ld, const struct bhxh_ldap_conf *c, char *err, size_t 
 	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_IDLE, &idle);
 	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_PROBES, &probes);
 	(void)ldap_set_option(ld, LDAP_OPT_X_KEEPALIVE_INTERVAL, &intvl);
-	if (c->tls_cacert[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->tls_cacert);
-	if (rc == LDAP_OPT_SUCCESS && c->tls_cert[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, c->tls_cert);
-	if (rc == LDAP_OPT_SUCCESS && c->tls_key[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, c->tls_key);
-	if (rc == LDAP_OPT_SUCCESS)
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-	if (rc == LDAP_OPT_SUCCESS)
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	rc = bhxh_ldap_tls_opts(ld, c);
 	if (rc != LDAP_OPT_SUCCESS)
 		return seterr(-EPROTO, err, errlen, "TLS setup failed: %s", ldap_err2string(rc));
 	return 0;

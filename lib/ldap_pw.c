@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ldap_pw.h"
+#include "ldap_tls.h"
 #include "util.h"
 
 #define PWFILE_MAX 1024
@@ -244,7 +245,7 @@ int bhxh_ldap_pw_open(const struct bhxh_ldap_conf *c, const char *dn, const char
 		      LDAP **ret, struct bhxh_ldap_pw_result *res, char *err, size_t errlen)
 {
 	struct timeval tv = { (time_t)c->timeout, 0 };
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+	int v3 = LDAP_VERSION3;
 	enum bhxh_ldap_pw_reason why;
 	char pw[PWFILE_MAX + 1];
 	size_t pwlen = 0;
@@ -271,16 +272,8 @@ int bhxh_ldap_pw_open(const struct bhxh_ldap_conf *c, const char *dn, const char
 		rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
 	if (rc == LDAP_OPT_SUCCESS)
 		rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	if (rc == LDAP_OPT_SUCCESS && c->tls_cacert[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->tls_cacert);
-	if (rc == LDAP_OPT_SUCCESS && c->tls_cert[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CERTFILE, c->tls_cert);
-	if (rc == LDAP_OPT_SUCCESS && c->tls_key[0] != '\0')
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_KEYFILE, c->tls_key);
 	if (rc == LDAP_OPT_SUCCESS)
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-	if (rc == LDAP_OPT_SUCCESS)
-		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+		rc = bhxh_ldap_tls_opts(ld, c);
 	if (rc != LDAP_OPT_SUCCESS) {
 		r = fail(res, BHXH_LDAP_PW_NO_TLS, -EPROTO, err, errlen, "LDAP/TLS options: %s",
 			 ldap_err2string(rc));
