@@ -380,6 +380,10 @@ again:
 			return -errno;
 	}
 	for (;;) {
+		/* a refusal echoes the whole record after the error code: only
+		 * the header and the code are needed, the rest may be cut off
+		 * by the buffer (the length in the header is then larger than
+		 * what was read -- still this record's refusal) */
 		union {
 			struct nlmsghdr h;
 			char buf[512];
@@ -390,9 +394,8 @@ again:
 			continue;
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-		if (!NLMSG_OK(&rep.h, (size_t)n) || rep.h.nlmsg_type != NLMSG_ERROR ||
-		    rep.h.nlmsg_seq != req.nlh.nlmsg_seq ||
-		    rep.h.nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		if ((size_t)n < NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
+		    rep.h.nlmsg_type != NLMSG_ERROR || rep.h.nlmsg_seq != req.nlh.nlmsg_seq)
 			continue; /* not about this record: a late reply */
 		{
 			const struct nlmsgerr *e = NLMSG_DATA(&rep.h);
