@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -86,11 +87,29 @@ static int opt_conf(struct bhxh_conf *c, const char *v, char *e, size_t l)
 /* pam_faillock's options: module arguments, bhxh.conf and faillock.conf */
 #define FL (BHXH_SCOPE_ANY | BHXH_SCOPE_FAILLOCK)
 
-const struct bhxh_opt bhxh_opts_core[] = {
-	{ .name = "preauth", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_preauth },
-	{ .name = "authfail", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authfail },
-	{ .name = "authsucc", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_authsucc },
-	{ .name = "conf", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = opt_conf },
+/* The custom options' functions: .fn is 1 + the index here (no
+ * pointer in the table, which then needs no relocation at load). */
+enum {
+	FN_opt_preauth = 1,
+	FN_opt_authfail,
+	FN_opt_authsucc,
+	FN_opt_conf,
+	FN_opt_root_unlock_time,
+};
+
+static const bhxh_opt_fn fns[] = {
+	[FN_opt_preauth - 1] = opt_preauth,
+	[FN_opt_authfail - 1] = opt_authfail,
+	[FN_opt_authsucc - 1] = opt_authsucc,
+	[FN_opt_conf - 1] = opt_conf,
+	[FN_opt_root_unlock_time - 1] = opt_root_unlock_time,
+};
+
+static const struct bhxh_opt opts[] = {
+	{ .name = "preauth", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = FN_opt_preauth },
+	{ .name = "authfail", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = FN_opt_authfail },
+	{ .name = "authsucc", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = FN_opt_authsucc },
+	{ .name = "conf", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ARG, .fn = FN_opt_conf },
 	{ .name = "silent", .type = BHXH_OPT_FLAG, .offset = CORE(silent),
 	  .scope = BHXH_SCOPE_ANY, .any_value = true },
 	/* faillock.conf's silent quiets pam_faillock's messages only: here the
@@ -105,7 +124,7 @@ const struct bhxh_opt bhxh_opts_core[] = {
 	{ .name = "unlock_time", .type = BHXH_OPT_SECONDS, .offset = LOCK(unlock_time),
 	  .max = UINT32_MAX, .allow_never = true, .scope = FL },
 	{ .name = "root_unlock_time", .type = BHXH_OPT_CUSTOM, .scope = FL,
-	  .fn = opt_root_unlock_time },
+	  .fn = FN_opt_root_unlock_time },
 	{ .name = "even_deny_root", .type = BHXH_OPT_FLAG, .offset = LOCK(even_deny_root),
 	  .scope = FL, .any_value = true },
 	{ .name = "local_users_only", .type = BHXH_OPT_FLAG, .offset = LOCK(local_users_only),
@@ -126,18 +145,20 @@ const struct bhxh_opt bhxh_opts_core[] = {
 	  .max = BHXH_DENY_MAX, .scope = BHXH_SCOPE_ANY },
 	{ .name = "lock_sync", .type = BHXH_OPT_FLAG, .offset = LOCK(lock_sync),
 	  .scope = BHXH_SCOPE_ANY },
-	{ .name = NULL },
+	{ .name = "" },
 };
 
-static const struct bhxh_opt *const all_tables[] = {
-	bhxh_opts_core, bhxh_opts_audit, bhxh_opts_pw, bhxh_opts_expiry, bhxh_opts_dir,
-	bhxh_opts_posture,
-	bhxh_opts_report,
-	bhxh_opts_ldap,
-	bhxh_opts_dirpw,
+const struct bhxh_opt_table bhxh_opts_core = { opts, fns, 5 };
+
+static const struct bhxh_opt_table *const all_tables[] = {
+	&bhxh_opts_core, &bhxh_opts_audit, &bhxh_opts_pw, &bhxh_opts_expiry, &bhxh_opts_dir,
+	&bhxh_opts_posture,
+	&bhxh_opts_report,
+	&bhxh_opts_ldap,
+	&bhxh_opts_dirpw,
 };
 
-const struct bhxh_opt *const *const bhxh_all_tables = all_tables;
+const struct bhxh_opt_table *const *const bhxh_all_tables = all_tables;
 const size_t bhxh_all_tables_count = BHXH_ARRAY_SIZE(all_tables);
 
 /* The peers' files, read before bhxh.conf, each with its own scope. */
@@ -174,19 +195,32 @@ void bhxh_conf_init(struct bhxh_conf *c)
  * scope is then reported), else NULL.  A key may have one entry per scope.
  * Names match whatever their case: libpwquality and pam_pwhistory accept
  * "MINLEN=12", so refusing it would turn a peer's valid line into an
- * outage (no two of our names differ only in case). */
-static const struct bhxh_opt *find_opt(const char *key, size_t keylen, unsigned scope)
+ * outage (no two of our names differ only in case).  *table is the entry's
+ * area. */
+static const struct bhxh_opt *find_opt(const char *key, size_t keylen, unsigned scope,
+				       const struct bhxh_opt_table **table)
 {
 	const struct bhxh_opt *first = NULL;
+	const struct bhxh_opt_table *first_table = NULL;
+	int k0;
 
+	if (keylen == 0 || keylen >= BHXH_OPT_NAME_SIZE)
+		return NULL;
+	k0 = tolower((unsigned char)key[0]);
 	for (size_t t = 0; t < BHXH_ARRAY_SIZE(all_tables); t++)
-		for (const struct bhxh_opt *o = all_tables[t]; o->name != NULL; o++)
-			if (strlen(o->name) == keylen && strncasecmp(o->name, key, keylen) == 0) {
-				if (o->scope & scope)
+		for (const struct bhxh_opt *o = all_tables[t]->opts; o->name[0] != '\0'; o++)
+			if (o->name[0] == k0 && o->name[keylen] == '\0' &&
+			    strncasecmp(o->name, key, keylen) == 0) {
+				if (o->scope & scope) {
+					*table = all_tables[t];
 					return o;
-				if (first == NULL)
+				}
+				if (first == NULL) {
 					first = o;
+					first_table = all_tables[t];
+				}
 			}
+	*table = first_table;
 	return first;
 }
 
@@ -204,7 +238,8 @@ static int parse_bool(const char *v, bool *ret)
 }
 
 /* Apply value to one option; message without location on error. */
-static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *v,
+static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt_table *table,
+		     const struct bhxh_opt *o, const char *v,
 		     char *err, size_t errlen)
 {
 	char *field = (char *)c + o->offset;
@@ -258,7 +293,9 @@ static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *
 		}
 		return 0;
 	case BHXH_OPT_CUSTOM:
-		return o->fn(c, v, err, errlen);
+		if (o->fn == 0 || o->fn > table->nfns)
+			break;
+		return table->fns[o->fn - 1](c, v, err, errlen);
 	}
 	snprintf(err, errlen, "internal error: bad option type");
 	return -EINVAL;
@@ -266,7 +303,8 @@ static int apply_opt(struct bhxh_conf *c, const struct bhxh_opt *o, const char *
 
 /* Check a value without keeping it: the field is saved and put back.
  * (Only for the plain types, whose field apply_opt() alone writes.) */
-static int check_only(struct bhxh_conf *c, const struct bhxh_opt *o, const char *v,
+static int check_only(struct bhxh_conf *c, const struct bhxh_opt_table *table,
+		      const struct bhxh_opt *o, const char *v,
 		      char *err, size_t errlen)
 {
 	char saved[PATH_MAX];
@@ -280,7 +318,7 @@ static int check_only(struct bhxh_conf *c, const struct bhxh_opt *o, const char 
 		return -EINVAL;
 	}
 	memcpy(saved, (char *)c + o->offset, n);
-	r = apply_opt(c, o, v, err, errlen);
+	r = apply_opt(c, table, o, v, err, errlen);
 	memcpy((char *)c + o->offset, saved, n);
 	return r;
 }
@@ -291,6 +329,7 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 	const char *eq = strchr(token, '=');
 	size_t keylen = eq ? (size_t)(eq - token) : strlen(token);
 	const char *value = eq ? eq + 1 : NULL;
+	const struct bhxh_opt_table *table = NULL;
 	const struct bhxh_opt *o;
 	char why[BHXH_ERR_MAX];
 	int r;
@@ -301,7 +340,7 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 	while (value != NULL && (*value == ' ' || *value == '\t'))
 		value++;
 
-	o = find_opt(token, keylen, scope);
+	o = find_opt(token, keylen, scope, &table);
 	if (o == NULL) {
 		if (where)
 			snprintf(err, errlen, "%s: unknown option '%.*s'", where,
@@ -328,9 +367,9 @@ int bhxh_conf_apply(struct bhxh_conf *c, const char *token, unsigned scope,
 		value = NULL;
 	why[0] = '\0';
 	if (o->ignore_scope & scope)
-		r = check_only(c, o, value, why, sizeof(why));
+		r = check_only(c, table, o, value, why, sizeof(why));
 	else
-		r = apply_opt(c, o, value, why, sizeof(why));
+		r = apply_opt(c, table, o, value, why, sizeof(why));
 	if (r < 0) {
 		if (where)
 			snprintf(err, errlen, "%s: %s: %s", where, o->name, why);

@@ -104,8 +104,20 @@ enum bhxh_opt_type {
 #define BHXH_SCOPE_PWHISTORY 0x10 /* /etc/security/pwhistory.conf */
 #define BHXH_SCOPE_PEERS     (BHXH_SCOPE_FAILLOCK | BHXH_SCOPE_PWQUALITY | BHXH_SCOPE_PWHISTORY)
 
+/* CUSTOM options: value is NULL for a bare word.  Return 0 or -EINVAL
+ * with a message (without location) in err. */
+typedef int (*bhxh_opt_fn)(struct bhxh_conf *c, const char *value, char *err, size_t errlen);
+
+/* Longest option name + 1 */
+#define BHXH_OPT_NAME_SIZE 28
+
+/* The tables hold no pointer: the names are inline and a custom option's
+ * function is an index into its table's fns[].  A pointer in a table must
+ * be relocated at every load of the module -- at every PAM handle -- and
+ * dirties the pages that hold it (measured: about 7 us a handle for these
+ * tables; BENCHMARKS.md, "Lockout path"). */
 struct bhxh_opt {
-	const char *name;
+	char name[BHXH_OPT_NAME_SIZE]; /* "" ends a table */
 	enum bhxh_opt_type type;
 	size_t offset;     /* into struct bhxh_conf */
 	size_t size;       /* STRING/PATH buffer size */
@@ -113,25 +125,29 @@ struct bhxh_opt {
 	bool allow_never;  /* SECONDS */
 	bool any_value;    /* FLAG: a value that is not no/false/0 sets it, as
 			    * pam_faillock's flags ignore what follows them */
+	unsigned char fn;  /* CUSTOM: 1 + its index in the table's fns[] */
 	unsigned scope;
 	/* Scopes (peer files) from which the option is accepted and checked
 	 * but not applied: the peer's meaning has no place in pam_bhxh. */
 	unsigned ignore_scope;
-	/* CUSTOM: value is NULL for a bare word.  Return 0 or -EINVAL with a
-	 * message (without location) in err. */
-	int (*fn)(struct bhxh_conf *c, const char *value, char *err, size_t errlen);
 };
 
-/* Each area's table ends with an entry whose name is NULL. */
-extern const struct bhxh_opt bhxh_opts_core[];
-extern const struct bhxh_opt bhxh_opts_audit[];
-extern const struct bhxh_opt bhxh_opts_pw[];
-extern const struct bhxh_opt bhxh_opts_expiry[];
-extern const struct bhxh_opt bhxh_opts_dir[];
-extern const struct bhxh_opt bhxh_opts_posture[];
-extern const struct bhxh_opt bhxh_opts_report[];
-extern const struct bhxh_opt bhxh_opts_ldap[];
-extern const struct bhxh_opt bhxh_opts_dirpw[];
+/* One area's options and the functions of its custom ones. */
+struct bhxh_opt_table {
+	const struct bhxh_opt *opts;
+	const bhxh_opt_fn *fns;
+	size_t nfns;
+};
+
+extern const struct bhxh_opt_table bhxh_opts_core;
+extern const struct bhxh_opt_table bhxh_opts_audit;
+extern const struct bhxh_opt_table bhxh_opts_pw;
+extern const struct bhxh_opt_table bhxh_opts_expiry;
+extern const struct bhxh_opt_table bhxh_opts_dir;
+extern const struct bhxh_opt_table bhxh_opts_posture;
+extern const struct bhxh_opt_table bhxh_opts_report;
+extern const struct bhxh_opt_table bhxh_opts_ldap;
+extern const struct bhxh_opt_table bhxh_opts_dirpw;
 
 /* Defaults of every area. */
 void bhxh_conf_init(struct bhxh_conf *c);
@@ -198,7 +214,7 @@ int bhxh_conf_load_args(struct bhxh_conf *c, int argc, const char **argv,
 			char *err, size_t errlen);
 
 /* Every area's table, for tools and tests that walk all options. */
-extern const struct bhxh_opt *const *const bhxh_all_tables;
+extern const struct bhxh_opt_table *const *const bhxh_all_tables;
 extern const size_t bhxh_all_tables_count;
 
 #endif

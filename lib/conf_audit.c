@@ -22,16 +22,28 @@ static int opt_unavailable(struct bhxh_conf *c, const char *v, char *err, size_t
 	return 0;
 }
 
-const struct bhxh_opt bhxh_opts_audit[] = {
+/* The custom options' functions: .fn is 1 + the index here (no
+ * pointer in the table, which then needs no relocation at load). */
+enum {
+	FN_opt_unavailable = 1,
+};
+
+static const bhxh_opt_fn fns[] = {
+	[FN_opt_unavailable - 1] = opt_unavailable,
+};
+
+static const struct bhxh_opt opts[] = {
 	{ .name = "audit_unavailable", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_unavailable },
+	  .fn = FN_opt_unavailable },
 	{ .name = "audit_standard", .type = BHXH_OPT_FLAG,
 	  .offset = offsetof(struct bhxh_conf, audit.standard), .scope = BHXH_SCOPE_ANY },
 	{ .name = "audit_status_cache", .type = BHXH_OPT_UINT,
 	  .offset = offsetof(struct bhxh_conf, audit.status_cache), .max = 3600,
 	  .scope = BHXH_SCOPE_ANY },
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_audit = { opts, fns, 1 };
 
 void bhxh_conf_init_audit(struct bhxh_conf *c)
 {

@@ -14,7 +14,7 @@
 	{ .name = key, .type = BHXH_OPT_PATH, .offset = DP(f), .size = DPSZ(f),             \
 	  .scope = BHXH_SCOPE_FILE }
 
-const struct bhxh_opt bhxh_opts_dirpw[] = {
+static const struct bhxh_opt opts[] = {
 	{ .name = "directory", .type = BHXH_OPT_FLAG, .offset = DP(directory),
 	  .scope = BHXH_SCOPE_ARG },
 	STR("ldap_passwd_admin_dn", admin_dn),
@@ -24,8 +24,10 @@ const struct bhxh_opt bhxh_opts_dirpw[] = {
 	STR("ldap_lock_dn", lock_dn),
 	PATHOPT("ldap_lock_pw_file", lock_pw_file),
 	PATHOPT("ldap_lock_queue_dir", lock_queue_dir),
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_dirpw = { opts, NULL, 0 };
 
 void bhxh_conf_init_dirpw(struct bhxh_conf *c)
 {

@@ -7,7 +7,7 @@
 
 #define EXP(f) offsetof(struct bhxh_conf, expiry.f)
 
-const struct bhxh_opt bhxh_opts_expiry[] = {
+static const struct bhxh_opt opts[] = {
 	{ .name = "max_days", .type = BHXH_OPT_UINT, .offset = EXP(max_days), .min = 1,
 	  .max = 36500, .scope = BHXH_SCOPE_ANY },
 	{ .name = "min_days", .type = BHXH_OPT_UINT, .offset = EXP(min_days), .max = 36500,
@@ -20,8 +20,10 @@ const struct bhxh_opt bhxh_opts_expiry[] = {
 	  .max = UINT32_MAX, .scope = BHXH_SCOPE_ANY },
 	{ .name = "lastlogin_dir", .type = BHXH_OPT_PATH, .offset = EXP(lastlogin_dir),
 	  .size = sizeof(((struct bhxh_conf *)0)->expiry.lastlogin_dir), .scope = BHXH_SCOPE_ANY },
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_expiry = { opts, NULL, 0 };
 
 void bhxh_conf_init_expiry(struct bhxh_conf *c)
 {

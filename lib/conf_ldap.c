@@ -17,7 +17,7 @@
 	{ .name = key, .type = BHXH_OPT_PATH, .offset = LD(f), .size = LDSZ(f),             \
 	  .scope = BHXH_SCOPE_FILE }
 #define FLAG(key, f) { .name = key, .type = BHXH_OPT_FLAG, .offset = LD(f), .scope = BHXH_SCOPE_FILE }
-#define CUSTOM(key, f) { .name = key, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_FILE, .fn = f }
+#define CUSTOM(key, f) { .name = key, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_FILE, .fn = FN_##f }
 
 /* ldap_schema=rfc2307|rfc2307bis */
 static int opt_schema(struct bhxh_conf *c, const char *v, char *err, size_t errlen)
@@ -67,7 +67,23 @@ static int opt_revoked_filter(struct bhxh_conf *c, const char *v, char *e, size_
 	return set_filter(c->ldap.revoked_filter, sizeof(c->ldap.revoked_filter), v, e, l);
 }
 
-const struct bhxh_opt bhxh_opts_ldap[] = {
+/* The custom options' functions: .fn is 1 + the index here (no
+ * pointer in the table, which then needs no relocation at load). */
+enum {
+	FN_opt_user_filter = 1,
+	FN_opt_group_filter,
+	FN_opt_revoked_filter,
+	FN_opt_schema,
+};
+
+static const bhxh_opt_fn fns[] = {
+	[FN_opt_user_filter - 1] = opt_user_filter,
+	[FN_opt_group_filter - 1] = opt_group_filter,
+	[FN_opt_revoked_filter - 1] = opt_revoked_filter,
+	[FN_opt_schema - 1] = opt_schema,
+};
+
+static const struct bhxh_opt opts[] = {
 	STR("ldap_uri", uri),
 	STR("ldap_base", base),
 	STR("ldap_user_base", user_base),
@@ -101,8 +117,10 @@ const struct bhxh_opt bhxh_opts_ldap[] = {
 	  .scope = BHXH_SCOPE_FILE },
 	{ .name = "ldap_poll_interval", .type = BHXH_OPT_SECONDS, .offset = LD(poll_interval),
 	  .min = 1, .max = 86400, .scope = BHXH_SCOPE_FILE },
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_ldap = { opts, fns, 4 };
 
 void bhxh_conf_init_ldap(struct bhxh_conf *c)
 {

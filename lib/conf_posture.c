@@ -55,11 +55,25 @@ static int opt_posture_av_process(struct bhxh_conf *c, const char *v, char *e, s
 	return 0;
 }
 
-const struct bhxh_opt bhxh_opts_posture[] = {
+/* The custom options' functions: .fn is 1 + the index here (no
+ * pointer in the table, which then needs no relocation at load). */
+enum {
+	FN_opt_posture_av = 1,
+	FN_opt_posture_av_process,
+	FN_opt_posture_wifi,
+};
+
+static const bhxh_opt_fn fns[] = {
+	[FN_opt_posture_av - 1] = opt_posture_av,
+	[FN_opt_posture_av_process - 1] = opt_posture_av_process,
+	[FN_opt_posture_wifi - 1] = opt_posture_wifi,
+};
+
+static const struct bhxh_opt opts[] = {
 	{ .name = "posture_av", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_posture_av },
+	  .fn = FN_opt_posture_av },
 	{ .name = "posture_av_process", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_posture_av_process },
+	  .fn = FN_opt_posture_av_process },
 	{ .name = "posture_av_pidfile", .type = BHXH_OPT_PATH, .offset = POST(av_pidfile),
 	  .size = POST_SIZE(av_pidfile), .scope = BHXH_SCOPE_ANY },
 	{ .name = "posture_av_db", .type = BHXH_OPT_PATH, .offset = POST(av_db),
@@ -67,9 +81,11 @@ const struct bhxh_opt bhxh_opts_posture[] = {
 	{ .name = "posture_av_max_age_days", .type = BHXH_OPT_UINT,
 	  .offset = POST(av_max_age_days), .min = 1, .max = 36500, .scope = BHXH_SCOPE_ANY },
 	{ .name = "posture_wifi", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_posture_wifi },
-	{ .name = NULL },
+	  .fn = FN_opt_posture_wifi },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_posture = { opts, fns, 3 };
 
 void bhxh_conf_init_posture(struct bhxh_conf *c)
 {

@@ -197,9 +197,77 @@ static int opt_file(struct bhxh_conf *c, const char *v, char *e, size_t l)
 }
 
 #define PW(f) offsetof(struct bhxh_conf, pw.f)
-#define C(f) { .name = #f, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = opt_##f }
+#define C(f) { .name = #f, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = FN_opt_##f }
 
-const struct bhxh_opt bhxh_opts_pw[] = {
+/* The custom options' functions: .fn is 1 + the index here (no
+ * pointer in the table, which then needs no relocation at load). */
+enum {
+	FN_opt_profile = 1,
+	FN_opt_minlen,
+	FN_opt_dcredit,
+	FN_opt_ucredit,
+	FN_opt_lcredit,
+	FN_opt_ocredit,
+	FN_opt_minclass,
+	FN_opt_maxrepeat,
+	FN_opt_maxsequence,
+	FN_opt_maxclassrepeat,
+	FN_opt_dictcheck,
+	FN_opt_usercheck,
+	FN_opt_gecoscheck,
+	FN_opt_enforce_for_root,
+	FN_opt_retry,
+	FN_opt_min_strength,
+	FN_opt_remember,
+	FN_opt_denylist,
+	FN_opt_vi_dict,
+	FN_opt_pwquality_conf,
+	FN_opt_pwhistory_conf,
+	FN_opt_dictpath,
+	FN_opt_difok,
+	FN_opt_usersubstr,
+	FN_opt_enforcing,
+	FN_opt_use_first_pass,
+	FN_opt_authtok_type,
+	FN_opt_file,
+	FN_opt_lang,
+	FN_opt_no_effect,
+};
+
+static const bhxh_opt_fn fns[] = {
+	[FN_opt_profile - 1] = opt_profile,
+	[FN_opt_minlen - 1] = opt_minlen,
+	[FN_opt_dcredit - 1] = opt_dcredit,
+	[FN_opt_ucredit - 1] = opt_ucredit,
+	[FN_opt_lcredit - 1] = opt_lcredit,
+	[FN_opt_ocredit - 1] = opt_ocredit,
+	[FN_opt_minclass - 1] = opt_minclass,
+	[FN_opt_maxrepeat - 1] = opt_maxrepeat,
+	[FN_opt_maxsequence - 1] = opt_maxsequence,
+	[FN_opt_maxclassrepeat - 1] = opt_maxclassrepeat,
+	[FN_opt_dictcheck - 1] = opt_dictcheck,
+	[FN_opt_usercheck - 1] = opt_usercheck,
+	[FN_opt_gecoscheck - 1] = opt_gecoscheck,
+	[FN_opt_enforce_for_root - 1] = opt_enforce_for_root,
+	[FN_opt_retry - 1] = opt_retry,
+	[FN_opt_min_strength - 1] = opt_min_strength,
+	[FN_opt_remember - 1] = opt_remember,
+	[FN_opt_denylist - 1] = opt_denylist,
+	[FN_opt_vi_dict - 1] = opt_vi_dict,
+	[FN_opt_pwquality_conf - 1] = opt_pwquality_conf,
+	[FN_opt_pwhistory_conf - 1] = opt_pwhistory_conf,
+	[FN_opt_dictpath - 1] = opt_dictpath,
+	[FN_opt_difok - 1] = opt_difok,
+	[FN_opt_usersubstr - 1] = opt_usersubstr,
+	[FN_opt_enforcing - 1] = opt_enforcing,
+	[FN_opt_use_first_pass - 1] = opt_use_first_pass,
+	[FN_opt_authtok_type - 1] = opt_authtok_type,
+	[FN_opt_file - 1] = opt_file,
+	[FN_opt_lang - 1] = opt_lang,
+	[FN_opt_no_effect - 1] = opt_no_effect,
+};
+
+static const struct bhxh_opt opts[] = {
 	C(profile),
 	C(minlen),
 	C(dcredit),
@@ -229,11 +297,11 @@ const struct bhxh_opt bhxh_opts_pw[] = {
 	C(authtok_type),
 	C(file),
 	C(lang),
-	{ .name = "type", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = opt_authtok_type },
+	{ .name = "type", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = FN_opt_authtok_type },
 	{ .name = "reject_username", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_no_effect },
+	  .fn = FN_opt_no_effect },
 	{ .name = "difignore", .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY,
-	  .fn = opt_no_effect },
+	  .fn = FN_opt_no_effect },
 	{ .name = "badwords", .type = BHXH_OPT_STRING, .offset = PW(badwords),
 	  .size = sizeof(((struct bhxh_conf *)0)->pw.badwords), .scope = BHXH_SCOPE_ANY },
 	{ .name = "history_dir", .type = BHXH_OPT_PATH, .offset = PW(history_dir),
@@ -243,8 +311,10 @@ const struct bhxh_opt bhxh_opts_pw[] = {
 	{ .name = "try_first_pass", .type = BHXH_OPT_FLAG, .offset = PW(try_first_pass),
 	  .scope = BHXH_SCOPE_ANY },
 	{ .name = "record", .type = BHXH_OPT_FLAG, .offset = PW(record), .scope = BHXH_SCOPE_ARG },
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_pw = { opts, fns, 30 };
 
 void bhxh_conf_init_pw(struct bhxh_conf *c)
 {

@@ -14,7 +14,7 @@
 	{ .name = key, .type = BHXH_OPT_SECONDS, .offset = REP(f), .min = 1, \
 	  .max = 31 * 86400, .scope = BHXH_SCOPE_FILE }
 
-const struct bhxh_opt bhxh_opts_report[] = {
+static const struct bhxh_opt opts[] = {
 	COUNT("report_spray_accounts", spray_accounts),
 	WINDOW("report_spray_window", spray_window),
 	COUNT("report_spread_hosts", spread_hosts),
@@ -24,8 +24,10 @@ const struct bhxh_opt bhxh_opts_report[] = {
 	COUNT("report_refused_logins", refused_logins),
 	COUNT("report_pw_rejections", pw_rejections),
 	WINDOW("report_pw_rejections_window", pw_rejections_window),
-	{ .name = NULL },
+	{ .name = "" },
 };
+
+const struct bhxh_opt_table bhxh_opts_report = { opts, NULL, 0 };
 
 void bhxh_conf_init_report(struct bhxh_conf *c)
 {

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -413,7 +414,7 @@ START_TEST(every_option_is_documented)
 	char missing[4096] = "";
 
 	for (size_t t = 0; t < bhxh_all_tables_count; t++)
-		for (const struct bhxh_opt *o = bhxh_all_tables[t]; o->name != NULL; o++) {
+		for (const struct bhxh_opt *o = bhxh_all_tables[t]->opts; o->name[0] != '\0'; o++) {
 			char key[80];
 			bool in_conf;
 
@@ -446,6 +447,35 @@ START_TEST(every_option_is_documented)
 	ck_assert_msg(missing[0] == '\0', "not documented:%s", missing);
 	free(man);
 	free(conf);
+}
+END_TEST
+
+/* The tables hold names inline: each must be terminated, lower case (the
+ * lookup compares the first letter lowered), and a custom option's index
+ * must name a function of its table. */
+START_TEST(option_tables_are_well_formed)
+{
+	for (size_t t = 0; t < bhxh_all_tables_count; t++) {
+		const struct bhxh_opt_table *tab = bhxh_all_tables[t];
+
+		for (const struct bhxh_opt *o = tab->opts; o->name[0] != '\0'; o++) {
+			ck_assert_msg(strnlen(o->name, sizeof(o->name)) < sizeof(o->name),
+				      "option name not terminated: %.*s", (int)sizeof(o->name),
+				      o->name);
+			for (const char *p = o->name; *p; p++)
+				ck_assert_msg(!isupper((unsigned char)*p), "%s: upper case",
+					      o->name);
+			if (o->type == BHXH_OPT_CUSTOM)
+				ck_assert_msg(o->fn >= 1 && o->fn <= tab->nfns &&
+					      tab->fns[o->fn - 1] != NULL, "%s: no function",
+					      o->name);
+			else
+				ck_assert_msg(o->fn == 0, "%s: function on a plain option",
+					      o->name);
+		}
+		for (size_t i = 0; i < tab->nfns; i++)
+			ck_assert(tab->fns[i] != NULL);
+	}
 }
 END_TEST
 
@@ -800,6 +830,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conf_peer_faillock);
 	tcase_add_test(tc, conf_names_any_case);
 	tcase_add_test(tc, every_option_is_documented);
+	tcase_add_test(tc, option_tables_are_well_formed);
 	tcase_add_test(tc, lockout_policy);
 	tcase_add_test(tc, tally_unknown_slots);
 	tcase_add_test(tc, audit_encoding);
