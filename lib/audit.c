@@ -279,8 +279,9 @@ void bhxh_audit_conn_init(struct bhxh_audit_conn *c)
 int bhxh_audit_conn_begin(struct bhxh_audit_conn *c)
 {
 	if (c->fd < 0) {
-		/* audit_open() sets FD_CLOEXEC: no descriptor reaches a child */
-		c->fd = audit_open();
+		/* close-on-exec from the start, so no descriptor reaches a
+		 * child (audit_open() sets it with a second system call) */
+		c->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 		if (c->fd < 0) {
 			/* a kernel without audit support */
 			c->fd = -1;

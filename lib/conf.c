@@ -421,14 +421,68 @@ static int line_token(char *line, bool peer, char *tok, size_t toklen)
 	return 1;
 }
 
+/* Lines of a configuration file, read with read(2) into a buffer of our
+ * own: fdopen() costs two more system calls and an allocation per file, and
+ * the module reads its files at every PAM handle. */
+struct line_reader {
+	int fd;
+	size_t start, end;
+	bool eof;
+	char buf[4096];
+};
+
+/* The next line with its '\n' (the last one may lack it) in line, at most
+ * cap - 1 bytes, as fgets() gives it: a longer line comes in pieces.
+ * Returns the number of bytes stored, 0 at the end, or -errno. */
+static ssize_t next_line(struct line_reader *lr, char *line, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		const char *nl;
+		size_t take;
+
+		if (lr->start == lr->end) {
+			ssize_t r;
+
+			if (lr->eof)
+				break;
+			do
+				r = read(lr->fd, lr->buf, sizeof(lr->buf));
+			while (r < 0 && errno == EINTR);
+			if (r < 0)
+				return -errno;
+			if (r == 0) {
+				lr->eof = true;
+				break;
+			}
+			lr->start = 0;
+			lr->end = (size_t)r;
+		}
+		take = lr->end - lr->start;
+		if (take > cap - 1 - n)
+			take = cap - 1 - n;
+		nl = memchr(lr->buf + lr->start, '\n', take);
+		if (nl != NULL)
+			take = (size_t)(nl - (lr->buf + lr->start)) + 1;
+		memcpy(line + n, lr->buf + lr->start, take);
+		lr->start += take;
+		n += take;
+		if (nl != NULL)
+			break;
+	}
+	line[n] = '\0';
+	return (ssize_t)n;
+}
+
 static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, unsigned scope,
 		      char *err, size_t errlen)
 {
 	char line[BHXH_CONF_LINE_MAX + 2];
 	char tok[BHXH_CONF_LINE_MAX + 2];
 	char where[PATH_MAX + 32];
+	struct line_reader lr;
 	struct stat st;
-	FILE *f = NULL;
 	unsigned lineno = 0;
 	int fd, r = 0;
 
@@ -449,27 +503,32 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		close(fd);
 		return -EPERM;
 	}
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return r;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
+	lr.fd = fd;
+	lr.start = lr.end = 0;
+	lr.eof = false;
+	for (;;) {
+		ssize_t got = next_line(&lr, line, sizeof(line));
+		size_t len;
 
+		if (got < 0) {
+			snprintf(err, errlen, "%s: read error: %s", path, strerror((int)-got));
+			r = -EIO;
+			break;
+		}
+		if (got == 0)
+			break;
+		len = strlen(line);
 		lineno++;
 		if (lineno > BHXH_CONF_LINES_MAX) {
 			snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 			r = -EINVAL;
-			goto out;
+			break;
 		}
 		if (len > BHXH_CONF_LINE_MAX && line[len - 1] != '\n') {
 			snprintf(err, errlen, "%s:%u: line longer than %d bytes", path, lineno,
 				 BHXH_CONF_LINE_MAX);
 			r = -EINVAL;
-			goto out;
+			break;
 		}
 		if (line_token(line, (scope & BHXH_SCOPE_PEERS) != 0, tok, sizeof(tok)) == 0)
 			continue;
@@ -478,14 +537,9 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		r = bhxh_conf_apply(c, tok, scope, where, err, errlen);
 		if (r < 0)
-			goto out;
+			break;
 	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		r = -EIO;
-	}
-out:
-	fclose(f);
+	(void)close(fd);
 	return r;
 }
 

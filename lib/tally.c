@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -53,6 +54,14 @@ struct disk_ext {
 };
 
 #define EXT_OFF(i) (2 * SLOT_SIZE + (off_t)(i) * (off_t)sizeof(struct disk_ext))
+
+/* The whole file, read at once */
+struct disk_file {
+	struct disk_slot s[2];
+	struct disk_ext x[2];
+};
+
+_Static_assert(offsetof(struct disk_file, x) == EXT_OFF(0), "extensions follow the slots");
 
 int bhxh_tally_open_dir(const char *path, bool create)
 {
@@ -155,13 +164,14 @@ static ssize_t read_full(int fd, void *buf, size_t len, off_t off)
 int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 {
 	static const struct disk_slot zero;
-	struct disk_slot s[2];
+	struct disk_file f;
+	struct disk_slot *s = f.s;
 	struct disk_slot *cur = NULL;
-	struct disk_ext x;
+	const struct disk_ext *x;
 	int first = 0;
 	ssize_t n;
 
-	n = read_full(fd, s, sizeof(s), 0);
+	n = read_full(fd, &f, sizeof(f), 0);
 	if (n < 0)
 		return (int)n;
 	if (n == 0) {
@@ -169,9 +179,10 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		(void)bhxh_strlcpy(ret->user, user ? user : "", sizeof(ret->user));
 		return 0;
 	}
-	/* a short second slot reads as zero and is invalid */
-	if ((size_t)n < sizeof(s))
-		memset((char *)s + n, 0, sizeof(s) - (size_t)n);
+	/* a short second slot reads as zero and is invalid; a missing
+	 * extension as none */
+	if ((size_t)n < sizeof(f))
+		memset((char *)&f + n, 0, sizeof(f) - (size_t)n);
 	/* the newest valid slot: the newer one's CRC is checked first, the
 	 * other's only when the newer one is damaged (one CRC per read) */
 	if (slot_plausible(&s[1]) && (!slot_plausible(&s[0]) || s[1].h.seq > s[0].h.seq))
@@ -208,13 +219,11 @@ int bhxh_tally_read(int fd, const char *user, struct bhxh_tally *ret)
 		ret->rec[i].service[sizeof(ret->rec[i].service) - 1] = '\0';
 		ret->rec[i].source[sizeof(ret->rec[i].source) - 1] = '\0';
 	}
-	n = read_full(fd, &x, sizeof(x), EXT_OFF(cur - s));
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n == sizeof(x) && memcmp(x.magic, EXT_MAGIC, sizeof(EXT_MAGIC)) == 0 &&
-	    x.seq == cur->h.seq && x.crc == ext_crc(&x)) {
-		ret->older = x.older;
-		ret->older_newest = x.older_newest;
+	x = &f.x[cur - s];
+	if (memcmp(x->magic, EXT_MAGIC, sizeof(EXT_MAGIC)) == 0 && x->seq == cur->h.seq &&
+	    x->crc == ext_crc(&f.x[cur - s])) {
+		ret->older = x->older;
+		ret->older_newest = x->older_newest;
 	}
 	return 0;
 }

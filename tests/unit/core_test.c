@@ -270,6 +270,67 @@ END_TEST
 /* faillock.conf: pam_faillock's grammar and keys, with its meaning; the
  * precedence faillock.conf < bhxh.conf < module arguments. */
 /* Option names match whatever their case, as libpwquality's do. */
+static int load_text(struct bhxh_conf *c, const char *text, char *err)
+{
+	char *path = write_tmp(text);
+	int r = bhxh_conf_load_file(c, path, false, err, BHXH_ERR_MAX);
+
+	unlink(path);
+	return r;
+}
+
+/* The file reader's edges: lines that cross its 4 kB reads, a last line
+ * without a newline, a line at the length limit and one beyond it. */
+START_TEST(conf_file_lines)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX];
+	char *text = malloc(3 * BHXH_CONF_LINE_MAX + 16384);
+	size_t n = 0;
+	unsigned lines = 0;
+
+	ck_assert_ptr_nonnull(text);
+	/* comments of every length up to the limit, so that options fall
+	 * on every offset of the reader's buffer */
+	for (size_t len = 1; n < 12000; len = (len + 97) % (BHXH_CONF_LINE_MAX - 1) + 1) {
+		text[n++] = '#';
+		memset(text + n, 'x', len - 1);
+		n += len - 1;
+		text[n++] = '\n';
+		n += (size_t)sprintf(text + n, "deny = %u\n", 1 + lines++ % 9);
+	}
+	n += (size_t)sprintf(text + n, "unlock_time = 77"); /* no newline */
+	text[n] = '\0';
+	bhxh_conf_init(&c);
+	ck_assert_msg(load_text(&c, text, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 1 + (lines - 1) % 9);
+	ck_assert_uint_eq(c.lockout.unlock_time, 77);
+
+	/* a comment of exactly the longest length is fine, one byte more
+	 * is refused with its line number */
+	n = 0;
+	n += (size_t)sprintf(text + n, "deny = 5\n#");
+	memset(text + n, 'y', BHXH_CONF_LINE_MAX - 2);
+	n += BHXH_CONF_LINE_MAX - 2;
+	n += (size_t)sprintf(text + n, "\ndeny = 6\n");
+	text[n] = '\0';
+	bhxh_conf_init(&c);
+	ck_assert_int_eq(load_text(&c, text, err), 0);
+	ck_assert_uint_eq(c.lockout.deny, 6);
+	n = 0;
+	n += (size_t)sprintf(text + n, "deny = 5\n#");
+	memset(text + n, 'y', BHXH_CONF_LINE_MAX + 10);
+	n += BHXH_CONF_LINE_MAX + 10;
+	n += (size_t)sprintf(text + n, "\ndeny = 6\n");
+	text[n] = '\0';
+	bhxh_conf_init(&c);
+	ck_assert_int_eq(load_text(&c, text, err),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, ":2: line longer than") != NULL, "%s", err);
+	free(text);
+}
+END_TEST
+
 START_TEST(conf_names_any_case)
 {
 	struct bhxh_conf c;
@@ -827,6 +888,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, crc32_sliced_matches_bitwise);
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
+	tcase_add_test(tc, conf_file_lines);
 	tcase_add_test(tc, conf_peer_faillock);
 	tcase_add_test(tc, conf_names_any_case);
 	tcase_add_test(tc, every_option_is_documented);
