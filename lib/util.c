@@ -616,8 +616,9 @@ uint32_t bhxh_crc32(uint32_t crc, const void *buf, size_t len)
 
 	crc = ~crc;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* the tables pay for themselves from about a kilobyte */
-	if (len >= 1024) {
+	/* constant tables (no set-up cost): worth it from a few words on; a
+	 * slot's records in use are a few hundred bytes */
+	if (len >= 32) {
 		for (; len >= 8; p += 8, len -= 8) {
 			uint32_t lo, hi;
 
