@@ -19,11 +19,14 @@
  * (a multi-threaded server) never see each other's language. */
 static __thread locale_t msg_locale;
 
+/* The catalogue is bound at the first message, not at every PAM call: most
+ * calls (a login that succeeds, a silent failure) show none. */
 const char *bhxh_gettext(const char *s)
 {
 	locale_t old;
 	const char *r;
 
+	bhxh_i18n_init();
 	if (msg_locale == (locale_t)0)
 		return dgettext(PACKAGE, s);
 	old = uselocale(msg_locale);
@@ -37,6 +40,7 @@ const char *bhxh_ngettext(const char *s, const char *p, unsigned long n)
 	locale_t old;
 	const char *r;
 
+	bhxh_i18n_init();
 	if (msg_locale == (locale_t)0)
 		return dngettext(PACKAGE, s, p, n);
 	old = uselocale(msg_locale);
@@ -81,7 +85,6 @@ static const char *first_set(const char *a, const char *b, const char *c)
 int bhxh_i18n_set(const char *lang, const char *lc_all, const char *lc_messages,
 		  const char *lang_env)
 {
-	bhxh_i18n_init();
 	if (msg_locale != (locale_t)0) {
 		freelocale(msg_locale);
 		msg_locale = (locale_t)0;

@@ -63,7 +63,6 @@ int bhxh_pam_init(struct bhxh_pam *ctx, pam_handle_t *pamh, int flags, int argc,
 	ctx->pamh = pamh;
 	ctx->flags = flags;
 	ctx->now = current_time();
-	bhxh_i18n_init();
 
 	r = bhxh_pam_conf_load(pamh, &ctx->conf, argc, argv, err, sizeof(err));
 	if (r < 0) {

@@ -12,8 +12,10 @@
 # replaced, not the two files: a file bind mount disappears when another
 # process (useradd) renames a new /etc/shadow into place.
 #
-# Three stacks, run in turn, ROUNDS rounds each, every figure the mean time
-# of one PAM handle (pam_start .. pam_end):
+# Three stacks in one process per round, taking turns user by user (so
+# that the machine's drift falls on all three alike), ROUNDS rounds, every
+# figure the median over the rounds of the mean time of one PAM handle
+# (pam_start .. pam_end):
 #   base      pam_unix alone (auth and account)
 #   faillock  preauth / pam_unix / authfail / authsucc / pam_deny at
 #             faillock's three positions, account pam_faillock + pam_unix
@@ -83,38 +85,48 @@ for m in bhxh faillock; do
 	sed "s|dir=$work/st-|dir=$shm/st-|" "$work/$m/bench" >"$work/$m-tmpfs/bench"
 done
 cp -r "$work/base" "$work/base-tmpfs"
-run() { # STACK SCENARIO
+run() { # SCENARIO: one process, the three stacks taking turns user by user
+	local suf="" what="4 wrong auth"
 	rm -rf "$work/st-bhxh" "$work/st-faillock" "$shm/st-bhxh" "$shm/st-faillock"
 	mkdir -m 700 "$work/st-bhxh" "$work/st-faillock" "$shm/st-bhxh" "$shm/st-faillock"
-	case $2 in
-	failed) "$work/authbench" "$work/$1" bench bu "$nusers" 4 wrong auth ;;
-	failed-tmpfs) "$work/authbench" "$work/$1-tmpfs" bench bu "$nusers" 4 wrong auth ;;
-	failed-nosync) "$work/authbench" "$work/$1-nosync" bench bu "$nusers" 4 wrong auth ;;
-	login) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret login ;;
-	account) "$work/authbench" "$work/$1" bench bu "$nusers" 4 secret acct ;;
+	case $1 in
+	failed-tmpfs) suf=-tmpfs ;;
+	failed-nosync) suf=-nosync ;;
+	login) what="4 secret login" ;;
+	account) what="4 secret acct" ;;
 	esac
+	# shellcheck disable=SC2086
+	"$work/authbench" bench bu "$nusers" $what "$work/base$suf" "$work/bhxh$suf" \
+		"$work/faillock$suf"
 }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 echo "users=$nusers handles/user=4 rounds=$rounds fs=$(df --output=fstype "$work" | tail -1)" \
 	"auditd=$(pgrep -x auditd >/dev/null && echo running || echo stopped) load=$(cut -d' ' -f1-3 /proc/loadavg)"
 # every scenario must do what it says (a vanished account would measure
 # pam_unix's helper instead)
-"$work/authbench" "$work/bhxh" bench bu 1 1 secret login >/dev/null
+"$work/authbench" bench bu 1 1 secret login "$work/bhxh" >/dev/null
 printf '%-13s %-4s %9s %9s %9s %10s %10s %6s\n' scenario time base faillock bhxh faillock+ bhxh+ ratio
 for sc in failed failed-tmpfs failed-nosync login account; do
-	# warm up the page cache and the dynamic loader
-	for s in base bhxh faillock; do run $s $sc >/dev/null; done
+	run $sc >/dev/null # warm up the page cache and the dynamic loader
 	for ((r = 0; r < rounds; r++)); do
-		for s in base bhxh faillock; do run $s $sc >>"$work/res.$sc.$s"; done
+		run $sc >"$work/round"
+		sed -n 1p "$work/round" >>"$work/res.$sc.base"
+		sed -n 2p "$work/round" >>"$work/res.$sc.bhxh"
+		sed -n 3p "$work/round" >>"$work/res.$sc.faillock"
 	done
 	for col in 1 2; do
 		b=$(cut -d' ' -f$col "$work/res.$sc.base" | median)
 		x=$(cut -d' ' -f$col "$work/res.$sc.bhxh" | median)
 		f=$(cut -d' ' -f$col "$work/res.$sc.faillock" | median)
-		ob=$(echo "$x - $b" | bc -l); of=$(echo "$f - $b" | bc -l)
+		# overheads from each round's own base (paired), then the median
+		ob=$(paste -d' ' "$work/res.$sc.bhxh" "$work/res.$sc.base" |
+			awk -v c=$col '{print $c - $(c + 2)}' | median)
+		of=$(paste -d' ' "$work/res.$sc.faillock" "$work/res.$sc.base" |
+			awk -v c=$col '{print $c - $(c + 2)}' | median)
 		printf '%-13s %-4s %7.0fus %7.0fus %7.0fus %8.0fus %8.0fus %6.2f\n' $sc \
 			"$([ $col = 1 ] && echo wall || echo cpu)" "$b" "$f" "$x" "$of" "$ob" "$(echo "$ob / $of" | bc -l)"
 	done
 done
 echo "(median of $rounds rounds, per PAM handle; wall = elapsed, cpu = the process's user+system"
-echo " time; faillock+/bhxh+ = overhead over base; ratio = bhxh+ / faillock+)"
+echo " time; faillock+/bhxh+ = median over the rounds of the overhead over the same round's"
+echo " base; ratio = bhxh+ / faillock+)"
