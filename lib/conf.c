@@ -483,6 +483,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 	char where[PATH_MAX + 32];
 	struct line_reader lr;
 	struct stat st;
+	const char *p;
 	unsigned lineno = 0;
 	int fd, r = 0;
 
@@ -517,19 +518,29 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		}
 		if (got == 0)
 			break;
-		len = strlen(line);
 		lineno++;
 		if (lineno > BHXH_CONF_LINES_MAX) {
 			snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 			r = -EINVAL;
 			break;
 		}
-		if (len > BHXH_CONF_LINE_MAX && line[len - 1] != '\n') {
-			snprintf(err, errlen, "%s:%u: line longer than %d bytes", path, lineno,
-				 BHXH_CONF_LINE_MAX);
-			r = -EINVAL;
-			break;
+		/* only a piece that filled the buffer can be too long (the
+		 * length up to a NUL byte, as with fgets()) */
+		if ((size_t)got > BHXH_CONF_LINE_MAX) {
+			len = strlen(line);
+			if (len > BHXH_CONF_LINE_MAX && line[len - 1] != '\n') {
+				snprintf(err, errlen, "%s:%u: line longer than %d bytes", path,
+					 lineno, BHXH_CONF_LINE_MAX);
+				r = -EINVAL;
+				break;
+			}
 		}
+		/* comments and blank lines, most of every file, at once */
+		p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
 		if (line_token(line, (scope & BHXH_SCOPE_PEERS) != 0, tok, sizeof(tok)) == 0)
 			continue;
 		/* formatted for option lines only: the peers' files are

@@ -53,7 +53,12 @@ for ((i = 0; i < nusers; i++)); do
 	echo "bu$i:$hash:19000:0:99999:7:::" >>"$work/etc/shadow"
 done
 mount --bind "$work/etc" /etc
-: >"$work/bhxh.conf"
+# pam_bhxh's settings as the package installs them (conf/bhxh.conf: every
+# key commented, a few set), its last-login records kept in the scratch
+# directory
+mkdir -m 700 "$work/lastlogin"
+sed "s|^lastlogin_dir = .*|lastlogin_dir = $work/lastlogin|" \
+	"$(dirname "$0")/../../conf/bhxh.conf" >"$work/bhxh.conf"
 mkdir -p "$work/base" "$work/bhxh" "$work/faillock"
 bo="dir=$work/st-bhxh conf=$work/bhxh.conf deny=3 nodelay silent"
 fo="dir=$work/st-faillock deny=3 silent nodelay"
@@ -73,7 +78,7 @@ account required $mod $o
 account required $sysmod/pam_unix.so
 EOS
 done
-echo 'lock_sync = no' >"$work/bhxh-nosync.conf"
+{ cat "$work/bhxh.conf"; echo 'lock_sync = no'; } >"$work/bhxh-nosync.conf"
 mkdir -p "$work/bhxh-nosync"
 sed "s|conf=$work/bhxh.conf|conf=$work/bhxh-nosync.conf|" "$work/bhxh/bench" >"$work/bhxh-nosync/bench"
 cp -r "$work/base" "$work/base-nosync"
