@@ -32,6 +32,7 @@
 #   failed-nosync "failed" with pam_bhxh's lock_sync=no: the same
 #             durability as pam_faillock (the kernel's write-back)
 # Overhead = stack time - base time; ratio = bhxh overhead / faillock's.
+# Then the pieces of pam_bhxh's failure path alone (lockout_parts.c).
 set -euo pipefail
 : "${top_builddir:?run from a build directory with top_builddir set}"
 [ "$(id -u)" = 0 ] || { echo "needs root (private mount namespace, pam_unix reads shadow)" >&2; exit 77; }
@@ -135,3 +136,8 @@ done
 echo "(median of $rounds rounds, per PAM handle; wall = elapsed, cpu = the process's user+system"
 echo " time; faillock+/bhxh+ = median over the rounds of the overhead over the same round's"
 echo " base; ratio = bhxh+ / faillock+)"
+# where pam_bhxh's overhead goes: its pieces alone (lockout_parts.c)
+gcc -O2 -Wall -I"$top_builddir" -I"$(dirname "$0")/../../lib" -o "$work/lockout_parts" \
+	"$(dirname "$0")/lockout_parts.c" "$top_builddir/lib/.libs/libbhxh_core.a" \
+	-Wl,--no-as-needed -lpam -laudit -ldl -lpthread
+"$work/lockout_parts" "$so" "$sysmod/pam_faillock.so" "$work/bhxh.conf" /etc/security /run/bhxh
