@@ -13,7 +13,11 @@
 #define BHXH_NAME_MAX 64
 /* Longest path a configuration value holds (1023 bytes; a longer one is
  * refused as too long).  Not PATH_MAX: every PAM call initialises and
- * copies the whole configuration, and two dozen 4 kB paths made it 93 kB. */
+ * copies the whole configuration, and two dozen 4 kB paths made it 93 kB.
+ * No valid peer line is refused by it: libpam (1.5.2) reads a pam.d line,
+ * continuations included, into 1024 bytes, and pam_faillock skips a
+ * faillock.conf line longer than 1023 bytes, so no dir= or file= reaches a
+ * module longer than this. */
 #define BHXH_CONF_PATH_MAX 1024
 /* Longest password accepted: anything longer is refused before any work. */
 #define BHXH_PASS_MAX 1024
