@@ -87,8 +87,7 @@ static int opt_conf(struct bhxh_conf *c, const char *v, char *e, size_t l)
 /* pam_faillock's options: module arguments, bhxh.conf and faillock.conf */
 #define FL (BHXH_SCOPE_ANY | BHXH_SCOPE_FAILLOCK)
 
-/* The custom options' functions: .fn is 1 + the index here (no
- * pointer in the table, which then needs no relocation at load). */
+/* The custom options' functions, by .fn - 1 (conf.h: no pointer in a table) */
 enum {
 	FN_opt_preauth = 1,
 	FN_opt_authfail,
@@ -148,7 +147,7 @@ static const struct bhxh_opt opts[] = {
 	{ .name = "" },
 };
 
-const struct bhxh_opt_table bhxh_opts_core = { opts, fns, 5 };
+const struct bhxh_opt_table bhxh_opts_core = { opts, fns, BHXH_ARRAY_SIZE(fns) };
 
 static const struct bhxh_opt_table *const all_tables[] = {
 	&bhxh_opts_core, &bhxh_opts_audit, &bhxh_opts_pw, &bhxh_opts_expiry, &bhxh_opts_dir,

@@ -22,8 +22,7 @@ static int opt_unavailable(struct bhxh_conf *c, const char *v, char *err, size_t
 	return 0;
 }
 
-/* The custom options' functions: .fn is 1 + the index here (no
- * pointer in the table, which then needs no relocation at load). */
+/* The custom options' functions, by .fn - 1 (conf.h: no pointer in a table) */
 enum {
 	FN_opt_unavailable = 1,
 };
@@ -43,7 +42,7 @@ static const struct bhxh_opt opts[] = {
 	{ .name = "" },
 };
 
-const struct bhxh_opt_table bhxh_opts_audit = { opts, fns, 1 };
+const struct bhxh_opt_table bhxh_opts_audit = { opts, fns, BHXH_ARRAY_SIZE(fns) };
 
 void bhxh_conf_init_audit(struct bhxh_conf *c)
 {

@@ -67,8 +67,7 @@ static int opt_revoked_filter(struct bhxh_conf *c, const char *v, char *e, size_
 	return set_filter(c->ldap.revoked_filter, sizeof(c->ldap.revoked_filter), v, e, l);
 }
 
-/* The custom options' functions: .fn is 1 + the index here (no
- * pointer in the table, which then needs no relocation at load). */
+/* The custom options' functions, by .fn - 1 (conf.h: no pointer in a table) */
 enum {
 	FN_opt_user_filter = 1,
 	FN_opt_group_filter,
@@ -120,7 +119,7 @@ static const struct bhxh_opt opts[] = {
 	{ .name = "" },
 };
 
-const struct bhxh_opt_table bhxh_opts_ldap = { opts, fns, 4 };
+const struct bhxh_opt_table bhxh_opts_ldap = { opts, fns, BHXH_ARRAY_SIZE(fns) };
 
 void bhxh_conf_init_ldap(struct bhxh_conf *c)
 {

@@ -55,8 +55,7 @@ static int opt_posture_av_process(struct bhxh_conf *c, const char *v, char *e, s
 	return 0;
 }
 
-/* The custom options' functions: .fn is 1 + the index here (no
- * pointer in the table, which then needs no relocation at load). */
+/* The custom options' functions, by .fn - 1 (conf.h: no pointer in a table) */
 enum {
 	FN_opt_posture_av = 1,
 	FN_opt_posture_av_process,
@@ -85,7 +84,7 @@ static const struct bhxh_opt opts[] = {
 	{ .name = "" },
 };
 
-const struct bhxh_opt_table bhxh_opts_posture = { opts, fns, 3 };
+const struct bhxh_opt_table bhxh_opts_posture = { opts, fns, BHXH_ARRAY_SIZE(fns) };
 
 void bhxh_conf_init_posture(struct bhxh_conf *c)
 {

@@ -199,8 +199,7 @@ static int opt_file(struct bhxh_conf *c, const char *v, char *e, size_t l)
 #define PW(f) offsetof(struct bhxh_conf, pw.f)
 #define C(f) { .name = #f, .type = BHXH_OPT_CUSTOM, .scope = BHXH_SCOPE_ANY, .fn = FN_opt_##f }
 
-/* The custom options' functions: .fn is 1 + the index here (no
- * pointer in the table, which then needs no relocation at load). */
+/* The custom options' functions, by .fn - 1 (conf.h: no pointer in a table) */
 enum {
 	FN_opt_profile = 1,
 	FN_opt_minlen,
@@ -314,7 +313,7 @@ static const struct bhxh_opt opts[] = {
 	{ .name = "" },
 };
 
-const struct bhxh_opt_table bhxh_opts_pw = { opts, fns, 30 };
+const struct bhxh_opt_table bhxh_opts_pw = { opts, fns, BHXH_ARRAY_SIZE(fns) };
 
 void bhxh_conf_init_pw(struct bhxh_conf *c)
 {
