@@ -427,8 +427,50 @@ struct line_reader {
 	int fd;
 	size_t start, end;
 	bool eof;
-	char buf[4096];
+	char buf[8192];
 };
+
+/* Refill an empty buffer: 1 when there is data, 0 at the end, -errno. */
+static int fill(struct line_reader *lr)
+{
+	ssize_t r;
+
+	if (lr->start < lr->end)
+		return 1;
+	if (lr->eof)
+		return 0;
+	do
+		r = read(lr->fd, lr->buf, sizeof(lr->buf));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0) {
+		lr->eof = true;
+		return 0;
+	}
+	lr->start = 0;
+	lr->end = (size_t)r;
+	return 1;
+}
+
+/* Step over the next line where it lies in the buffer when it is a comment
+ * or blank (first non-blank byte '#' or the newline) of at most max bytes
+ * before its newline: most lines of every file, never copied.  False when
+ * it is not, or does not end within the buffer: next_line() takes it. */
+static bool skip_comment(struct line_reader *lr, size_t max)
+{
+	const char *p = lr->buf + lr->start, *end = lr->buf + lr->end, *nl;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || (*p != '#' && *p != '\n'))
+		return false;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl == NULL || (size_t)(nl - (lr->buf + lr->start)) > max)
+		return false;
+	lr->start = (size_t)(nl + 1 - lr->buf);
+	return true;
+}
 
 /* The next line with its '\n' (the last one may lack it) in line, at most
  * cap - 1 bytes, as fgets() gives it: a longer line comes in pieces.
@@ -440,24 +482,12 @@ static ssize_t next_line(struct line_reader *lr, char *line, size_t cap)
 	while (n + 1 < cap) {
 		const char *nl;
 		size_t take;
+		int r = fill(lr);
 
-		if (lr->start == lr->end) {
-			ssize_t r;
-
-			if (lr->eof)
-				break;
-			do
-				r = read(lr->fd, lr->buf, sizeof(lr->buf));
-			while (r < 0 && errno == EINTR);
-			if (r < 0)
-				return -errno;
-			if (r == 0) {
-				lr->eof = true;
-				break;
-			}
-			lr->start = 0;
-			lr->end = (size_t)r;
-		}
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
 		take = lr->end - lr->start;
 		if (take > cap - 1 - n)
 			take = cap - 1 - n;
@@ -507,9 +537,19 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 	lr.start = lr.end = 0;
 	lr.eof = false;
 	for (;;) {
-		ssize_t got = next_line(&lr, line, sizeof(line));
+		ssize_t got;
 		size_t len;
+		int f = fill(&lr);
 
+		if (f > 0 && skip_comment(&lr, BHXH_CONF_LINE_MAX)) {
+			if (++lineno > BHXH_CONF_LINES_MAX) {
+				snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
+				r = -EINVAL;
+				break;
+			}
+			continue;
+		}
+		got = f < 0 ? f : next_line(&lr, line, sizeof(line));
 		if (got < 0) {
 			snprintf(err, errlen, "%s: read error: %s", path, strerror((int)-got));
 			r = -EIO;
