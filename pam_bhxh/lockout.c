@@ -201,13 +201,71 @@ static void audit_refused(struct bhxh_pam *ctx, const char *phase_op)
 	bhxh_pam_audit(ctx, BHXH_AUDIT_DECISION, phase_op, "account_locked", NULL, false);
 }
 
+/* The state directory stays open for the life of the handle (PAM data,
+ * closed by pam_end(); close-on-exec): preauth, authfail or authsucc and
+ * the account phase of one login open and check it once.  Kept with its
+ * path, so that another dir= in the same stack opens its own. */
+#define DIR_DATA "pam_bhxh_tally_dir"
+
+struct dir_cache {
+	int fd;
+	char path[sizeof(((struct bhxh_conf *)0)->lockout.dir)];
+};
+
+static void free_dir_cache(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct dir_cache *d = data;
+
+	(void)pamh;
+	(void)error_status;
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d);
+}
+
+/* The state directory's descriptor, the handle's when it has one; *owned
+ * says the caller must close it (no memory to keep it). */
+static int state_dir(struct bhxh_pam *ctx, bool create, bool *owned)
+{
+	const void *data = NULL;
+	struct dir_cache *d;
+	int fd;
+
+	*owned = false;
+	if (pam_get_data(ctx->pamh, DIR_DATA, &data) == PAM_SUCCESS && data != NULL) {
+		d = (struct dir_cache *)data;
+		if (strcmp(d->path, ctx->conf.lockout.dir) == 0)
+			return d->fd;
+	}
+	fd = bhxh_tally_open_dir(ctx->conf.lockout.dir, create);
+	if (fd < 0)
+		return fd;
+	d = malloc(sizeof(*d));
+	if (d != NULL) {
+		d->fd = fd;
+		memcpy(d->path, ctx->conf.lockout.dir, sizeof(d->path));
+		/* replacing another directory's entry closes that one */
+		if (pam_set_data(ctx->pamh, DIR_DATA, d, free_dir_cache) == PAM_SUCCESS)
+			return fd;
+		free(d);
+	}
+	*owned = true;
+	return fd;
+}
+
+static void put_dir(int dirfd, bool owned)
+{
+	if (dirfd >= 0 && owned)
+		close(dirfd);
+}
+
 /* Open the directory and the account's file.  Logs why on failure. */
-static int open_tally(struct bhxh_pam *ctx, bool write, int *ret_dirfd, int *ret_fd,
-		      char *fname, size_t fnamelen)
+static int open_tally(struct bhxh_pam *ctx, bool write, int *ret_dirfd, bool *ret_owned,
+		      int *ret_fd, char *fname, size_t fnamelen)
 {
 	int dirfd, fd;
 
-	dirfd = bhxh_tally_open_dir(ctx->conf.lockout.dir, write);
+	dirfd = state_dir(ctx, write, ret_owned);
 	if (dirfd < 0) {
 		if (!write && dirfd == -ENOENT) {
 			*ret_dirfd = -1;
@@ -223,7 +281,7 @@ static int open_tally(struct bhxh_pam *ctx, bool write, int *ret_dirfd, int *ret
 	if (fd < 0 && !(fd == -ENOENT && !write)) {
 		bhxh_log(ctx, LOG_ERR, "tally file %s/%s unusable: %s", ctx->conf.lockout.dir, fname,
 			 strerror(-fd));
-		close(dirfd);
+		put_dir(dirfd, *ret_owned);
 		return fd;
 	}
 	*ret_dirfd = dirfd;
@@ -284,11 +342,12 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 	char fname[BHXH_NAME_MAX + 32];
 	int64_t unlock_in = 0;
 	int dirfd = -1, fd = -1, r, rc = PAM_SUCCESS;
+	bool dir_owned = false;
 	enum bhxh_lock_state st;
 
 	if (!account_policy(ctx, &p))
 		return PAM_SUCCESS;
-	r = open_tally(ctx, false, &dirfd, &fd, fname, sizeof(fname));
+	r = open_tally(ctx, false, &dirfd, &dir_owned, &fd, fname, sizeof(fname));
 	if (r < 0) {
 		rc = PAM_SYSTEM_ERR;
 		goto out;
@@ -346,8 +405,7 @@ static int check_locked(struct bhxh_pam *ctx, const char *phase_op, int locked_r
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
+	put_dir(dirfd, dir_owned);
 	return rc;
 }
 
@@ -361,7 +419,7 @@ static int record_failure(struct bhxh_pam *ctx)
 	char fname[BHXH_NAME_MAX + 32];
 	int dirfd = -1, fd = -1, r, rc = PAM_IGNORE;
 	int64_t unlock_in = 0;
-	bool locked_now;
+	bool locked_now, dir_owned = false;
 
 	if (conversation_failed(ctx)) {
 		bhxh_debug(ctx, "the conversation failed; not counted");
@@ -372,7 +430,7 @@ static int record_failure(struct bhxh_pam *ctx)
 			       ctx->known ? "wrong_password" : "unknown_user", NULL, false);
 		return PAM_IGNORE;
 	}
-	r = open_tally(ctx, true, &dirfd, &fd, fname, sizeof(fname));
+	r = open_tally(ctx, true, &dirfd, &dir_owned, &fd, fname, sizeof(fname));
 	if (r < 0) {
 		rc = PAM_AUTH_ERR;
 		goto out;
@@ -428,8 +486,7 @@ static int record_failure(struct bhxh_pam *ctx)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
+	put_dir(dirfd, dir_owned);
 	return rc;
 }
 
@@ -442,10 +499,11 @@ static int record_success(struct bhxh_pam *ctx)
 	char fname[BHXH_NAME_MAX + 32];
 	int64_t unlock_in = 0;
 	int dirfd = -1, fd = -1, r, rc = PAM_SUCCESS;
+	bool dir_owned = false;
 
 	if (!account_policy(ctx, &p))
 		goto done;
-	r = open_tally(ctx, false, &dirfd, &fd, fname, sizeof(fname));
+	r = open_tally(ctx, false, &dirfd, &dir_owned, &fd, fname, sizeof(fname));
 	if (r < 0) {
 		rc = PAM_SYSTEM_ERR;
 		goto out;
@@ -486,8 +544,7 @@ static int record_success(struct bhxh_pam *ctx)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
+	put_dir(dirfd, dir_owned);
 	if (rc != PAM_SUCCESS)
 		return rc;
 done:

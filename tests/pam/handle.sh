@@ -6,7 +6,8 @@
 #     records are counted in a baseline run without pam_bhxh) and asks the
 #     kernel's audit status at most once -- not at all while the status
 #     cache of an earlier login is fresh, once with audit_status_cache=0;
-#   - the configuration file is opened once per handle;
+#   - the configuration file and the state directory are opened once per
+#     handle;
 #   - pam_bhxh looks the user up once (/etc/passwd opens, against the
 #     baseline);
 #   - the application has the same descriptors after pam_end as before;
@@ -85,10 +86,11 @@ for case in fail ok; do
 		: >"$d/bhxh.conf"
 	fi
 	assert_eq 1 "$(opens "$d/bhxh.conf")" "$case: configuration file opens per handle"
+	assert_eq 1 "$(opens "$d/tally")" "$case: state directory opens per handle"
 	pw=$(opens /etc/passwd)
 	[ "$((pw - b_pw))" -le 1 ] || fail "$case: pam_bhxh opened /etc/passwd $((pw - b_pw)) times"
 	fds_ok "$case"
-	echo "ok: $case: 1 audit socket, $q status query, 1 configuration parse, $((pw - b_pw)) passwd lookup"
+	echo "ok: $case: 1 audit socket, $q status query, 1 configuration parse, 1 state directory, $((pw - b_pw)) passwd lookup"
 done
 
 # the write that locks is flushed (fdatasync) unless lock_sync=no
