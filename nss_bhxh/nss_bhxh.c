@@ -35,7 +35,7 @@
 #include "dirdb_conf.h"
 #include "nss_bhxh.h"
 
-#define BHXH_NSS_RECHECK_MS 100
+#define BHXH_NSS_RECHECK_MS 20
 /* Longer names cannot be in the database (the builder caps them). */
 #define NAME_LEN_MAX 256
 /* Result of a lookup that found nothing (not an errno). */
