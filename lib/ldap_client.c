@@ -266,40 +266,58 @@ int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c)
 	return found;
 }
 
-/* One entry of a result into the serialized form, then parsed. */
-int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
-int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret)
+/* One entry of a result into the serialized form (in scratch, the
+ * caller's buffer, reused from entry to entry), then parsed.  The DN, the
+ * attribute names and the values are read where they lie in the message's
+ * BER buffer (ldap_get_dn_ber, ldap_get_attribute_ber): no copy of each
+ * value and no search of the entry per attribute, as ldap_get_values_len
+ * made (a third of a full read).  A DN or name holding a NUL is refused. */
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_ebuf *scratch,
+			     struct bhxh_ldap_entry **ret);
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_ebuf *scratch,
+			     struct bhxh_ldap_entry **ret)
 {
-	struct bhxh_ldap_ebuf b;
 	BerElement *ber = NULL;
-	char *dn = ldap_get_dn(ld, msg), *a;
-	int r;
+	struct berval dn = { 0, NULL }, a;
+	BerVarray vals = NULL;
+	int r = 0;
 
-	if (dn == NULL)
-		return -EBADMSG;
-	memset(&b, 0, sizeof(b));
-	bhxh_ldap_eb_begin(&b, dn);
-	ldap_memfree(dn);
-	for (a = ldap_first_attribute(ld, msg, &ber); a != NULL;
-	     a = ldap_next_attribute(ld, msg, ber)) {
-		struct berval **v = ldap_get_values_len(ld, msg, a);
-
-		bhxh_ldap_eb_attr(&b, a);
-		for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-			bhxh_ldap_eb_val(&b, v[i]->bv_val, v[i]->bv_len);
-		if (v != NULL) {
-			for (size_t i = 0; v[i] != NULL; i++)
-				bhxh_wipe(v[i]->bv_val, v[i]->bv_len); /* userPassword */
-			ldap_value_free_len(v);
-		}
-		ldap_memfree(a);
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS || dn.bv_val == NULL ||
+	    memchr(dn.bv_val, '\0', dn.bv_len) != NULL) {
+		r = -EBADMSG;
+		goto out;
 	}
+	scratch->len = 0;
+	scratch->err = 0;
+	bhxh_ldap_eb_begin_n(scratch, dn.bv_val, dn.bv_len);
+	for (;;) {
+		if (ldap_get_attribute_ber(ld, msg, ber, &a, &vals) != LDAP_SUCCESS) {
+			r = -EBADMSG;
+			break;
+		}
+		if (a.bv_val == NULL)
+			break;
+		if (memchr(a.bv_val, '\0', a.bv_len) != NULL) {
+			r = -EBADMSG;
+			break;
+		}
+		bhxh_ldap_eb_attr_n(scratch, a.bv_val, a.bv_len);
+		for (size_t i = 0; vals != NULL && vals[i].bv_val != NULL; i++)
+			bhxh_ldap_eb_val(scratch, vals[i].bv_val, vals[i].bv_len);
+		ber_memfree(vals);
+		vals = NULL;
+	}
+	if (vals != NULL)
+		ber_memfree(vals);
+	if (r == 0)
+		r = bhxh_ldap_eb_end(scratch);
+	if (r == 0)
+		r = bhxh_ldap_entry_parse(scratch->p + scratch->start, scratch->len - scratch->start,
+					  ret);
+	/* the scratch may hold a password hash until the next entry */
+out:
 	if (ber != NULL)
 		ber_free(ber, 0);
-	r = bhxh_ldap_eb_end(&b);
-	if (r == 0)
-		r = bhxh_ldap_entry_parse(b.p + b.start, b.len - b.start, ret);
-	bhxh_ldap_eb_free(&b);
 	return r;
 }
 
@@ -412,6 +430,7 @@ int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, 
 
 struct collect {
 	struct bhxh_ldap_set *out;
+	struct bhxh_ldap_ebuf scratch;
 	int kind;
 	char *err;
 	size_t errlen;
@@ -421,7 +440,7 @@ static int collect_one(void *arg, LDAP *ld, LDAPMessage *m)
 {
 	struct collect *k = arg;
 	struct bhxh_ldap_entry *e = NULL;
-	int r = bhxh_ldap_entry_from_msg(ld, m, &e);
+	int r = bhxh_ldap_entry_from_msg(ld, m, &k->scratch, &e);
 
 	if (r < 0)
 		return seterr(r, k->err, k->errlen, "reading an entry: %s", strerror(-r));
@@ -531,21 +550,34 @@ int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	return 0;
 }
 
+void bhxh_ldap_read_ahead(LDAP *ld)
+{
+	Sockbuf *sb = NULL;
+
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS && sb != NULL &&
+	    !ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_readahead))
+		(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
+					 NULL);
+}
+
 int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
 		       char *err, size_t errlen)
 {
 	const char *list[BHXH_LDAP_ATTRS_MAX];
-	struct collect k = { out, BHXH_LDAP_USER, err, errlen };
+	struct collect k = { out, { 0 }, BHXH_LDAP_USER, err, errlen };
 	int r;
 
+	bhxh_ldap_read_ahead(ld);
 	bhxh_ldap_attr_list(c, list);
 	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
-		  (char **)list, collect_one, &k, err, errlen);
-	if (r < 0)
-		return r;
-	k.kind = BHXH_LDAP_GROUP;
-	r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter,
-		  (char **)list, collect_one, &k, err, errlen);
+			    (char **)list, collect_one, &k, err, errlen);
+	if (r == 0) {
+		k.kind = BHXH_LDAP_GROUP;
+		r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base,
+				    c->group_filter, (char **)list, collect_one, &k, err, errlen);
+	}
+	bhxh_ldap_eb_free(&k.scratch);
 	if (r < 0)
 		return r;
 	return bhxh_ldap_mark_revoked(ld, c, out->e, out->n, err, errlen);

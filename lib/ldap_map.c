@@ -904,7 +904,7 @@ static uint32_t rd_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
+void bhxh_ldap_eb_begin_n(struct bhxh_ldap_ebuf *b, const char *dn, size_t len)
 {
 	b->start = b->len;
 	b->nattrs = 0;
@@ -912,10 +912,16 @@ void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
 	eb_u32(b, 0);
 	b->nattrs_at = b->len;
 	eb_u32(b, 0);
-	eb_put(b, dn, strlen(dn) + 1);
+	eb_put(b, dn, len);
+	eb_put(b, "", 1);
 }
 
-void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
+void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
+{
+	bhxh_ldap_eb_begin_n(b, dn, strlen(dn));
+}
+
+void bhxh_ldap_eb_attr_n(struct bhxh_ldap_ebuf *b, const char *name, size_t len)
 {
 	if (b->nvals_at != 0)
 		eb_patch(b, b->nvals_at, b->nvals);
@@ -923,7 +929,13 @@ void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
 	b->nvals = 0;
 	b->nvals_at = b->len;
 	eb_u32(b, 0);
-	eb_put(b, name, strlen(name) + 1);
+	eb_put(b, name, len);
+	eb_put(b, "", 1);
+}
+
+void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
+{
+	bhxh_ldap_eb_attr_n(b, name, strlen(name));
 }
 
 void bhxh_ldap_eb_val(struct bhxh_ldap_ebuf *b, const void *p, size_t len)

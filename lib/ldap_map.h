@@ -105,6 +105,10 @@ struct bhxh_ldap_ebuf {
 };
 void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn);
 void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name);
+/* The same with a length (the DN or name as it lies in a message; no NUL
+ * within). */
+void bhxh_ldap_eb_begin_n(struct bhxh_ldap_ebuf *b, const char *dn, size_t len);
+void bhxh_ldap_eb_attr_n(struct bhxh_ldap_ebuf *b, const char *name, size_t len);
 void bhxh_ldap_eb_val(struct bhxh_ldap_ebuf *b, const void *p, size_t len);
 /* 0 or -errno; the serialized entry is b->p + b->start, b->len - b->start. */
 int bhxh_ldap_eb_end(struct bhxh_ldap_ebuf *b);

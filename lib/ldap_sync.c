@@ -30,7 +30,8 @@
 #define COOKIE_MAX 4096
 #define UUID_LEN 16
 
-int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_ebuf *scratch,
+			     struct bhxh_ldap_entry **ret);
 
 struct slot {
 	uint8_t uuid[UUID_LEN];
@@ -67,6 +68,7 @@ struct bhxh_ldap_follow {
 	void *arg;
 	int error;
 	unsigned events;
+	struct bhxh_ldap_ebuf scratch; /* each entry read is serialized here */
 };
 
 /* ---- the uuid table ---------------------------------------------------- */
@@ -584,6 +586,11 @@ static int follow_new(const struct bhxh_ldap_conf *c, int state_dirfd, bool poll
 	f->file = poll ? POLL_FILE : CACHE_FILE;
 	f->magic = poll ? POLL_MAGIC : CACHE_MAGIC;
 	bhxh_ldap_attr_list(c, f->attrs);
+	/* Polling: the kind of an entry is the search that found it, no need
+	 * of objectClass (three values of each account, which the server
+	 * encodes and checks against its ACLs for nothing). */
+	if (poll && strcmp(f->attrs[0], "objectClass") == 0)
+		memmove(f->attrs, f->attrs + 1, BHXH_LDAP_ATTRS_MAX * sizeof(*f->attrs));
 	f->confsum = conf_sum(c, f->attrs);
 	if (poll) {
 		/* the timestamps are one server's: another URI starts afresh */
@@ -647,6 +654,7 @@ void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
 	free(f->list);
 	free(f->changed);
 	free(f->chlist);
+	bhxh_ldap_eb_free(&f->scratch);
 	bhxh_wipe(f, sizeof(*f));
 	free(f);
 }
@@ -677,7 +685,7 @@ static int on_entry(ldap_sync_t *ls, LDAPMessage *msg, struct berval *uuid,
 		break;
 	case LDAP_SYNC_CAPI_ADD:
 	case LDAP_SYNC_CAPI_MODIFY:
-		r = bhxh_ldap_entry_from_msg(ls->ls_ld, msg, &e);
+		r = bhxh_ldap_entry_from_msg(ls->ls_ld, msg, &f->scratch, &e);
 		if (r == 0)
 			r = bhxh_ldap_entry_keep_map(e);
 		if (r == 0) {
@@ -1028,7 +1036,7 @@ static int poll_entry(void *arg, LDAP *ld, LDAPMessage *m)
 	char ts[TS_LEN + 1];
 	bool have_ts = false, found;
 	struct slot *sl;
-	int r = bhxh_ldap_entry_from_msg(ld, m, &e);
+	int r = bhxh_ldap_entry_from_msg(ld, m, &f->scratch, &e);
 
 	if (r == 0 && f->keep_maps)
 		r = bhxh_ldap_entry_keep_map(e);
@@ -1219,6 +1227,7 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 
 	*ret_delta = false;
 	pr.since[0] = '\0';
+	bhxh_ldap_read_ahead(ld);
 	/* the state: the newest modifyTimestamp seen, when everything was
 	 * last read (at least once a day, whatever the deltas said) and when
 	 * the last read was made */
