@@ -94,10 +94,12 @@ void bhxh_ldap_follow_stop(struct bhxh_ldap_follow *f);
 size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret);
 bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f);
 /* The entries added or changed since the last call (pointers valid until
- * the next poll); *ret_full is true when a refresh happened or an entry
- * was deleted since, and every entry must be looked at again. */
+ * the next poll); *ret_full is true when a refresh happened since, and
+ * every entry must be looked at again (the revoked filter asked of every
+ * account); *ret_deleted when an entry was deleted since (the whole
+ * directory to build, the others as they were). */
 size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret,
-				     bool *ret_full);
+				     bool *ret_full, bool *ret_deleted);
 /* Save the cookie and the entries (root-only file in state_dir, written
  * atomically): a restart resumes from them. */
 int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f);

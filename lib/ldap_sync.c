@@ -57,6 +57,7 @@ struct bhxh_ldap_follow {
 	size_t nchanged, cachanged;
 	struct bhxh_ldap_entry **chlist;
 	bool need_full;               /* a refresh happened since the last take */
+	bool deleted;                 /* an entry was deleted since the last take */
 	uint8_t cookie[COOKIE_MAX];
 	size_t cookielen;
 	ldap_sync_t ls;
@@ -201,10 +202,11 @@ static void del(struct bhxh_ldap_follow *f, const uint8_t *u)
 
 	if (found) {
 		del_slot(f, s);
-		/* the next take looks at everything (an account gone is not
-		 * a change of the entries left) */
+		/* the next take builds everything (an account gone is not a
+		 * change of the entries left, nor of what the revoked filter
+		 * says of them) */
 		if (f->refreshed)
-			f->need_full = true;
+			f->deleted = true;
 	}
 }
 
@@ -271,13 +273,15 @@ size_t bhxh_ldap_follow_entries(struct bhxh_ldap_follow *f, struct bhxh_ldap_ent
 }
 
 size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret,
-				     bool *ret_full)
+				     bool *ret_full, bool *ret_deleted)
 {
 	size_t n = 0;
 	struct bhxh_ldap_entry **l = realloc(f->chlist, (f->nchanged + 1) * sizeof(*l));
 
 	*ret_full = f->need_full;
+	*ret_deleted = f->deleted;
 	f->need_full = false;
+	f->deleted = false;
 	if (l == NULL) {
 		*ret_full = true;
 		f->nchanged = 0;
