@@ -365,15 +365,14 @@ static int ask_page(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
  * page n are handled, so that the server prepares it meanwhile (the
  * synchronous loop left one side idle while the other worked: a third of
  * a full read at 100,000 entries). */
-int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
-		 char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
-		 size_t errlen)
+static int paged_from(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		      const char *filter, char **attrs, int msgid,
+		      int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err, size_t errlen)
 {
 	struct berval cookie = { 0, NULL };
 	struct timeval tv = { (time_t)c->timeout * 6, 0 };
-	int msgid = -1, r;
+	int r = 0;
 
-	r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
 	while (r == 0 && msgid >= 0) {
 		LDAPControl **rctrls = NULL, *rc_page;
 		LDAPMessage *res = NULL;
@@ -426,6 +425,15 @@ int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, 
 	if (r < 0 && msgid >= 0)
 		(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
 	return r;
+}
+
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
+		    char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
+		    size_t errlen)
+{
+	int msgid = -1, r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
+
+	return r < 0 ? r : paged_from(ld, c, base, filter, attrs, msgid, fn, arg, err, errlen);
 }
 
 struct collect {
@@ -484,26 +492,108 @@ static int dn_one(void *arg, LDAP *ld, LDAPMessage *m)
 	return 0;
 }
 
+static void dnset_clear(struct dnset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->dn[i]);
+	free(s->dn);
+	memset(s, 0, sizeof(*s));
+}
+
 static int cmpstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
-			   struct bhxh_ldap_entry *const *ents, size_t n, char *err, size_t errlen)
+/* The search of the revoked filter: (&user_filter revoked_filter) below
+ * the accounts' base, DNs only. */
+static const char *revoked_search(const struct bhxh_ldap_conf *c, char *filter, size_t size)
+{
+	snprintf(filter, size, "(&%s%s)", c->user_filter, c->revoked_filter);
+	return c->user_base[0] ? c->user_base : c->base;
+}
+
+int bhxh_ldap_revoked_ask(LDAP *ld, const struct bhxh_ldap_conf *c, int *ret_msgid, char *err,
+			  size_t errlen)
+{
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	const char *base;
+
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	int rc;
+
+	*ret_msgid = -1;
+	if (c->revoked_filter[0] == '\0')
+		return 0;
+	base = revoked_search(c, filter, sizeof(filter));
+	/* without paging: a server keeps one paged search per connection
+	 * (slapd: "paged results cookie is invalid" for the other) */
+	rc = ldap_search_ext(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL, &tv,
+			     LDAP_NO_LIMIT, ret_msgid);
+	if (rc != LDAP_SUCCESS)
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	return 0;
+}
+
+/* The results of the unpaged search msgid: 0 (all of them handed to fn),
+ * 1 (the server refused or cut it short, e.g. its size limit: nothing is
+ * left of it, ask again with paging), or -errno. */
+static int unpaged_from(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+			const char *filter, int msgid, int (*fn)(void *, LDAP *, LDAPMessage *),
+			void *arg, char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+	int rc, code = 0, r = 0;
+
+	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
+	if (rc <= 0) {
+		ldap_msgfree(res);
+		if (rc == 0) {
+			(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
+			rc = LDAP_TIMEOUT;
+		} else
+			(void)ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	}
+	if (ldap_parse_result(ld, res, &code, NULL, NULL, NULL, NULL, 0) != LDAP_SUCCESS ||
+	    code != LDAP_SUCCESS)
+		r = 1;
+	for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
+	     m = ldap_next_entry(ld, m))
+		r = fn(arg, ld, m);
+	ldap_msgfree(res);
+	return r;
+}
+
+int bhxh_ldap_mark_revoked_from(LDAP *ld, const struct bhxh_ldap_conf *c, int msgid,
+				struct bhxh_ldap_entry *const *ents, size_t n, char *err,
+				size_t errlen)
 {
 	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
 	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
 	struct dnset s = { NULL, 0, 0 };
-	int r;
+	const char *base;
+	int r = 0;
 
 	for (size_t i = 0; i < n; i++)
 		ents[i]->revoked = false;
 	if (c->revoked_filter[0] == '\0')
 		return 0;
-	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
-	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, dn_one, &s, err,
-		  errlen);
+	base = revoked_search(c, filter, sizeof(filter));
+	if (msgid >= 0) {
+		r = unpaged_from(ld, c, base, filter, msgid, dn_one, &s, err, errlen);
+		if (r == 1)
+			dnset_clear(&s);
+	}
+	if (msgid < 0 || r == 1) {
+		r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
+		if (r == 0)
+			r = paged_from(ld, c, base, filter, attrs, msgid, dn_one, &s, err, errlen);
+	}
 	if (r == 0 && s.n > 0) {
 		qsort(s.dn, s.n, sizeof(*s.dn), cmpstr);
 		for (size_t i = 0; i < n && r == 0; i++) {
@@ -519,10 +609,14 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			free(cd);
 		}
 	}
-	for (size_t i = 0; i < s.n; i++)
-		free(s.dn[i]);
-	free(s.dn);
+	dnset_clear(&s);
 	return r;
+}
+
+int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			   struct bhxh_ldap_entry *const *ents, size_t n, char *err, size_t errlen)
+{
+	return bhxh_ldap_mark_revoked_from(ld, c, -1, ents, n, err, errlen);
 }
 
 int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
@@ -566,10 +660,13 @@ int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_lda
 {
 	const char *list[BHXH_LDAP_ATTRS_MAX];
 	struct collect k = { out, { 0 }, BHXH_LDAP_USER, err, errlen };
-	int r;
+	int rmsgid = -1, r;
 
 	bhxh_ldap_read_ahead(ld);
 	bhxh_ldap_attr_list(c, list);
+	r = bhxh_ldap_revoked_ask(ld, c, &rmsgid, err, errlen);
+	if (r < 0)
+		return r;
 	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
 			    (char **)list, collect_one, &k, err, errlen);
 	if (r == 0) {
@@ -578,7 +675,10 @@ int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_lda
 				    c->group_filter, (char **)list, collect_one, &k, err, errlen);
 	}
 	bhxh_ldap_eb_free(&k.scratch);
-	if (r < 0)
+	if (r < 0) {
+		if (rmsgid >= 0)
+			(void)ldap_abandon_ext(ld, rmsgid, NULL, NULL);
 		return r;
-	return bhxh_ldap_mark_revoked(ld, c, out->e, out->n, err, errlen);
+	}
+	return bhxh_ldap_mark_revoked_from(ld, c, rmsgid, out->e, out->n, err, errlen);
 }

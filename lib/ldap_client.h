@@ -55,6 +55,15 @@ int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_lda
 int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			   struct bhxh_ldap_entry *const *ents, size_t n, char *err,
 			   size_t errlen);
+/* The same in two steps: the search asked for first (*ret_msgid, -1 when
+ * there is no filter), so that the server runs it (on another of its
+ * threads) while the entries are read on the same connection; then its
+ * results applied to the entries read.  A msgid of -1 asks it now. */
+int bhxh_ldap_revoked_ask(LDAP *ld, const struct bhxh_ldap_conf *c, int *ret_msgid, char *err,
+			  size_t errlen);
+int bhxh_ldap_mark_revoked_from(LDAP *ld, const struct bhxh_ldap_conf *c, int msgid,
+				struct bhxh_ldap_entry *const *ents, size_t n, char *err,
+				size_t errlen);
 
 
 /* Set e->revoked from one base-scope search of e (an account changed while

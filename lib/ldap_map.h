@@ -121,6 +121,17 @@ void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e);
 /* Let bhxh_ldap_build keep what it maps of e with e (the follower's
  * entries; for one configuration only).  0 or -ENOMEM. */
 int bhxh_ldap_entry_keep_map(struct bhxh_ldap_entry *e);
+/* Map an account entry now, as bhxh_ldap_build would map it (the entry
+ * keeps its passwd and shadow lines, bhxh_ldap_entry_keep_map), so that
+ * the build finds it mapped: a full read maps each entry while the server
+ * prepares the next ones.  An entry that does not map is left unmapped
+ * (the build maps it again and names the error in its turn), so is one
+ * when memory runs short.  For one configuration only; *scratch starts
+ * NULL, freed with bhxh_ldap_premap_free. */
+struct bhxh_ldap_premap;
+void bhxh_ldap_entry_premap(const struct bhxh_ldap_conf *c, struct bhxh_ldap_entry *e,
+			    struct bhxh_ldap_premap **scratch);
+void bhxh_ldap_premap_free(struct bhxh_ldap_premap *p);
 const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_len);
 
 /* Whether dn is base or below it (canonical comparison); "" is the root. */

@@ -70,6 +70,7 @@ struct bhxh_ldap_follow {
 	int error;
 	unsigned events;
 	struct bhxh_ldap_ebuf scratch; /* each entry read is serialized here */
+	struct bhxh_ldap_premap *premap; /* polling: accounts mapped as read */
 };
 
 /* ---- the uuid table ---------------------------------------------------- */
@@ -659,6 +660,7 @@ void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
 	free(f->changed);
 	free(f->chlist);
 	bhxh_ldap_eb_free(&f->scratch);
+	bhxh_ldap_premap_free(f->premap);
 	bhxh_wipe(f, sizeof(*f));
 	free(f);
 }
@@ -1066,6 +1068,8 @@ static int poll_entry(void *arg, LDAP *ld, LDAPMessage *m)
 		bhxh_ldap_entry_free(e);
 		return 0;
 	}
+	/* mapped now, while the server prepares the next entries */
+	bhxh_ldap_entry_premap(f->c, e, &f->premap);
 	r = put(f, key, e);
 	if (r < 0) {
 		bhxh_ldap_entry_free(e);
@@ -1227,11 +1231,16 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	struct bhxh_ldap_entry **ents;
 	bool *was = NULL;
 	size_t n;
-	int r;
+	int rmsgid = -1, r;
 
 	*ret_delta = false;
 	pr.since[0] = '\0';
 	bhxh_ldap_read_ahead(ld);
+	/* the revoked filter's search first: the server runs it while the
+	 * entries are read */
+	r = bhxh_ldap_revoked_ask(ld, f->c, &rmsgid, err, errlen);
+	if (r < 0)
+		return r;
 	/* the state: the newest modifyTimestamp seen, when everything was
 	 * last read (at least once a day, whatever the deltas said) and when
 	 * the last read was made */
@@ -1265,7 +1274,7 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 			r = fetch_one(&pr, ld, &pr.fetch[i]);
 		if (r < 0) {
 			free_fetch(&pr);
-			return r;
+			goto fail;
 		}
 		if (!pr.no_ts && pr.nfetch <= BHXH_LDAP_POLL_FETCH_MAX) {
 			free_fetch(&pr);
@@ -1285,7 +1294,7 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	clear_present(f);
 	r = poll_search(&pr, ld, "", (char **)f->attrs, poll_entry);
 	if (r < 0)
-		return r;
+		goto fail;
 	pr.changed |= drop_absent(f);
 revoked:
 	/* the revoked filter, asked again about every account (DNs only: a
@@ -1293,11 +1302,13 @@ revoked:
 	 * modifyTimestamp as it was) */
 	n = bhxh_ldap_follow_entries(f, &ents);
 	was = malloc(n + 1);
-	if (was == NULL)
-		return -ENOMEM;
+	if (was == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	for (size_t i = 0; i < n; i++)
 		was[i] = ents[i]->revoked;
-	r = bhxh_ldap_mark_revoked(ld, f->c, ents, n, err, errlen);
+	r = bhxh_ldap_mark_revoked_from(ld, f->c, rmsgid, ents, n, err, errlen);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		pr.changed |= was[i] != ents[i]->revoked;
 	free(was);
@@ -1313,4 +1324,8 @@ revoked:
 		f->cookielen = 0;
 	*ret_changed = pr.changed;
 	return 0;
+fail:
+	if (rmsgid >= 0)
+		(void)ldap_abandon_ext(ld, rmsgid, NULL, NULL);
+	return r;
 }
