@@ -654,7 +654,16 @@ void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
 	if (f == NULL)
 		return;
 	bhxh_ldap_follow_stop(f);
-	clear_all(f);
+	if (f->list_ok) {
+		/* in the order of the list (when polling, the order they were
+		 * read, which is the order of memory): the table's order is a
+		 * cache miss per entry (70 ms at 100,000 entries) */
+		for (size_t i = 0; i < f->live; i++)
+			bhxh_ldap_entry_free(f->list[i]);
+		for (size_t i = 0; f->t != NULL && i <= f->mask; i++)
+			f->t[i].e = NULL;
+	} else
+		clear_all(f);
 	free(f->t);
 	free(f->list);
 	free(f->changed);
