@@ -518,9 +518,8 @@ int bhxh_ldap_revoked_ask(LDAP *ld, const struct bhxh_ldap_conf *c, int *ret_msg
 {
 	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
 	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
-	const char *base;
-
 	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	const char *base;
 	int rc;
 
 	*ret_msgid = -1;
