@@ -688,16 +688,17 @@ out:
 
 /* Apply the follower's entries.  The revoked filter is asked about every
  * account after a refresh, and about the changed accounts alone after that
- * (one base-scope search each). */
+ * (one base-scope search each; a deletion changes nothing of what the
+ * filter says of the others). */
 static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 {
 	struct bhxh_ldap_entry **ents, **changed;
 	size_t n, nch;
 	char err[BHXH_ERR_MAX];
-	bool full;
+	bool full, deleted;
 	int r = 0;
 
-	nch = bhxh_ldap_follow_take_changed(f, &changed, &full);
+	nch = bhxh_ldap_follow_take_changed(f, &changed, &full, &deleted);
 	n = bhxh_ldap_follow_entries(f, &ents);
 	if (full)
 		r = bhxh_ldap_mark_revoked(ld, s->lc, ents, n, err, sizeof(err));
@@ -707,7 +708,7 @@ static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 		cli_err(_("cannot read the directory, nothing installed: %s"), err);
 		return FAILED;
 	}
-	if (!full) {
+	if (!full && !deleted) {
 		r = apply_patch(s, changed, nch, ents, n);
 		if (r != NOT_PATCHED)
 			return r;

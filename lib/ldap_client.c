@@ -266,40 +266,58 @@ int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c)
 	return found;
 }
 
-/* One entry of a result into the serialized form, then parsed. */
-int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret);
-int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_entry **ret)
+/* One entry of a result into the serialized form (in scratch, the
+ * caller's buffer, reused from entry to entry), then parsed.  The DN, the
+ * attribute names and the values are read where they lie in the message's
+ * BER buffer (ldap_get_dn_ber, ldap_get_attribute_ber): no copy of each
+ * value and no search of the entry per attribute, as ldap_get_values_len
+ * made (a third of a full read).  A DN or name holding a NUL is refused. */
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_ebuf *scratch,
+			     struct bhxh_ldap_entry **ret);
+int bhxh_ldap_entry_from_msg(LDAP *ld, LDAPMessage *msg, struct bhxh_ldap_ebuf *scratch,
+			     struct bhxh_ldap_entry **ret)
 {
-	struct bhxh_ldap_ebuf b;
 	BerElement *ber = NULL;
-	char *dn = ldap_get_dn(ld, msg), *a;
-	int r;
+	struct berval dn = { 0, NULL }, a;
+	BerVarray vals = NULL;
+	int r = 0;
 
-	if (dn == NULL)
-		return -EBADMSG;
-	memset(&b, 0, sizeof(b));
-	bhxh_ldap_eb_begin(&b, dn);
-	ldap_memfree(dn);
-	for (a = ldap_first_attribute(ld, msg, &ber); a != NULL;
-	     a = ldap_next_attribute(ld, msg, ber)) {
-		struct berval **v = ldap_get_values_len(ld, msg, a);
-
-		bhxh_ldap_eb_attr(&b, a);
-		for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-			bhxh_ldap_eb_val(&b, v[i]->bv_val, v[i]->bv_len);
-		if (v != NULL) {
-			for (size_t i = 0; v[i] != NULL; i++)
-				bhxh_wipe(v[i]->bv_val, v[i]->bv_len); /* userPassword */
-			ldap_value_free_len(v);
-		}
-		ldap_memfree(a);
+	if (ldap_get_dn_ber(ld, msg, &ber, &dn) != LDAP_SUCCESS || dn.bv_val == NULL ||
+	    memchr(dn.bv_val, '\0', dn.bv_len) != NULL) {
+		r = -EBADMSG;
+		goto out;
 	}
+	scratch->len = 0;
+	scratch->err = 0;
+	bhxh_ldap_eb_begin_n(scratch, dn.bv_val, dn.bv_len);
+	for (;;) {
+		if (ldap_get_attribute_ber(ld, msg, ber, &a, &vals) != LDAP_SUCCESS) {
+			r = -EBADMSG;
+			break;
+		}
+		if (a.bv_val == NULL)
+			break;
+		if (memchr(a.bv_val, '\0', a.bv_len) != NULL) {
+			r = -EBADMSG;
+			break;
+		}
+		bhxh_ldap_eb_attr_n(scratch, a.bv_val, a.bv_len);
+		for (size_t i = 0; vals != NULL && vals[i].bv_val != NULL; i++)
+			bhxh_ldap_eb_val(scratch, vals[i].bv_val, vals[i].bv_len);
+		ber_memfree(vals);
+		vals = NULL;
+	}
+	if (vals != NULL)
+		ber_memfree(vals);
+	if (r == 0)
+		r = bhxh_ldap_eb_end(scratch);
+	if (r == 0)
+		r = bhxh_ldap_entry_parse(scratch->p + scratch->start, scratch->len - scratch->start,
+					  ret);
+	/* the scratch may hold a password hash until the next entry */
+out:
 	if (ber != NULL)
 		ber_free(ber, 0);
-	r = bhxh_ldap_eb_end(&b);
-	if (r == 0)
-		r = bhxh_ldap_entry_parse(b.p + b.start, b.len - b.start, ret);
-	bhxh_ldap_eb_free(&b);
 	return r;
 }
 
@@ -347,15 +365,14 @@ static int ask_page(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
  * page n are handled, so that the server prepares it meanwhile (the
  * synchronous loop left one side idle while the other worked: a third of
  * a full read at 100,000 entries). */
-int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
-		 char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
-		 size_t errlen)
+static int paged_from(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		      const char *filter, char **attrs, int msgid,
+		      int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err, size_t errlen)
 {
 	struct berval cookie = { 0, NULL };
 	struct timeval tv = { (time_t)c->timeout * 6, 0 };
-	int msgid = -1, r;
+	int r = 0;
 
-	r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
 	while (r == 0 && msgid >= 0) {
 		LDAPControl **rctrls = NULL, *rc_page;
 		LDAPMessage *res = NULL;
@@ -410,8 +427,18 @@ int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, 
 	return r;
 }
 
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, const char *filter,
+		    char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
+		    size_t errlen)
+{
+	int msgid = -1, r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
+
+	return r < 0 ? r : paged_from(ld, c, base, filter, attrs, msgid, fn, arg, err, errlen);
+}
+
 struct collect {
 	struct bhxh_ldap_set *out;
+	struct bhxh_ldap_ebuf scratch;
 	int kind;
 	char *err;
 	size_t errlen;
@@ -421,7 +448,7 @@ static int collect_one(void *arg, LDAP *ld, LDAPMessage *m)
 {
 	struct collect *k = arg;
 	struct bhxh_ldap_entry *e = NULL;
-	int r = bhxh_ldap_entry_from_msg(ld, m, &e);
+	int r = bhxh_ldap_entry_from_msg(ld, m, &k->scratch, &e);
 
 	if (r < 0)
 		return seterr(r, k->err, k->errlen, "reading an entry: %s", strerror(-r));
@@ -465,26 +492,107 @@ static int dn_one(void *arg, LDAP *ld, LDAPMessage *m)
 	return 0;
 }
 
+static void dnset_clear(struct dnset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->dn[i]);
+	free(s->dn);
+	memset(s, 0, sizeof(*s));
+}
+
 static int cmpstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
-			   struct bhxh_ldap_entry *const *ents, size_t n, char *err, size_t errlen)
+/* The search of the revoked filter: (&user_filter revoked_filter) below
+ * the accounts' base, DNs only. */
+static const char *revoked_search(const struct bhxh_ldap_conf *c, char *filter, size_t size)
+{
+	snprintf(filter, size, "(&%s%s)", c->user_filter, c->revoked_filter);
+	return c->user_base[0] ? c->user_base : c->base;
+}
+
+int bhxh_ldap_revoked_ask(LDAP *ld, const struct bhxh_ldap_conf *c, int *ret_msgid, char *err,
+			  size_t errlen)
+{
+	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
+	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	const char *base;
+	int rc;
+
+	*ret_msgid = -1;
+	if (c->revoked_filter[0] == '\0')
+		return 0;
+	base = revoked_search(c, filter, sizeof(filter));
+	/* without paging: a server keeps one paged search per connection
+	 * (slapd: "paged results cookie is invalid" for the other) */
+	rc = ldap_search_ext(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL, &tv,
+			     LDAP_NO_LIMIT, ret_msgid);
+	if (rc != LDAP_SUCCESS)
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	return 0;
+}
+
+/* The results of the unpaged search msgid: 0 (all of them handed to fn),
+ * 1 (the server refused or cut it short, e.g. its size limit: nothing is
+ * left of it, ask again with paging), or -errno. */
+static int unpaged_from(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+			const char *filter, int msgid, int (*fn)(void *, LDAP *, LDAPMessage *),
+			void *arg, char *err, size_t errlen)
+{
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	LDAPMessage *res = NULL;
+	int rc, code = 0, r = 0;
+
+	rc = ldap_result(ld, msgid, LDAP_MSG_ALL, &tv, &res);
+	if (rc <= 0) {
+		ldap_msgfree(res);
+		if (rc == 0) {
+			(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
+			rc = LDAP_TIMEOUT;
+		} else
+			(void)ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	}
+	if (ldap_parse_result(ld, res, &code, NULL, NULL, NULL, NULL, 0) != LDAP_SUCCESS ||
+	    code != LDAP_SUCCESS)
+		r = 1;
+	for (LDAPMessage *m = ldap_first_entry(ld, res); m != NULL && r == 0;
+	     m = ldap_next_entry(ld, m))
+		r = fn(arg, ld, m);
+	ldap_msgfree(res);
+	return r;
+}
+
+int bhxh_ldap_mark_revoked_from(LDAP *ld, const struct bhxh_ldap_conf *c, int msgid,
+				struct bhxh_ldap_entry *const *ents, size_t n, char *err,
+				size_t errlen)
 {
 	char filter[2 * BHXH_LDAP_FILTER_MAX + 8];
 	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
 	struct dnset s = { NULL, 0, 0 };
-	int r;
+	const char *base;
+	int r = 0;
 
 	for (size_t i = 0; i < n; i++)
 		ents[i]->revoked = false;
 	if (c->revoked_filter[0] == '\0')
 		return 0;
-	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, c->revoked_filter);
-	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, dn_one, &s, err,
-		  errlen);
+	base = revoked_search(c, filter, sizeof(filter));
+	if (msgid >= 0) {
+		r = unpaged_from(ld, c, base, filter, msgid, dn_one, &s, err, errlen);
+		if (r == 1)
+			dnset_clear(&s);
+	}
+	if (msgid < 0 || r == 1) {
+		r = ask_page(ld, c, base, filter, attrs, NULL, &msgid, err, errlen);
+		if (r == 0)
+			r = paged_from(ld, c, base, filter, attrs, msgid, dn_one, &s, err, errlen);
+	}
 	if (r == 0 && s.n > 0) {
 		qsort(s.dn, s.n, sizeof(*s.dn), cmpstr);
 		for (size_t i = 0; i < n && r == 0; i++) {
@@ -500,10 +608,14 @@ int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 			free(cd);
 		}
 	}
-	for (size_t i = 0; i < s.n; i++)
-		free(s.dn[i]);
-	free(s.dn);
+	dnset_clear(&s);
 	return r;
+}
+
+int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
+			   struct bhxh_ldap_entry *const *ents, size_t n, char *err, size_t errlen)
+{
+	return bhxh_ldap_mark_revoked_from(ld, c, -1, ents, n, err, errlen);
 }
 
 int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
@@ -531,22 +643,41 @@ int bhxh_ldap_check_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
 	return 0;
 }
 
+void bhxh_ldap_read_ahead(LDAP *ld)
+{
+	Sockbuf *sb = NULL;
+
+
+	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS && sb != NULL &&
+	    !ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_readahead))
+		(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
+					 NULL);
+}
+
 int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
 		       char *err, size_t errlen)
 {
 	const char *list[BHXH_LDAP_ATTRS_MAX];
-	struct collect k = { out, BHXH_LDAP_USER, err, errlen };
-	int r;
+	struct collect k = { out, { 0 }, BHXH_LDAP_USER, err, errlen };
+	int rmsgid = -1, r;
 
+	bhxh_ldap_read_ahead(ld);
 	bhxh_ldap_attr_list(c, list);
+	r = bhxh_ldap_revoked_ask(ld, c, &rmsgid, err, errlen);
+	if (r < 0)
+		return r;
 	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
-		  (char **)list, collect_one, &k, err, errlen);
-	if (r < 0)
+			    (char **)list, collect_one, &k, err, errlen);
+	if (r == 0) {
+		k.kind = BHXH_LDAP_GROUP;
+		r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base,
+				    c->group_filter, (char **)list, collect_one, &k, err, errlen);
+	}
+	bhxh_ldap_eb_free(&k.scratch);
+	if (r < 0) {
+		if (rmsgid >= 0)
+			(void)ldap_abandon_ext(ld, rmsgid, NULL, NULL);
 		return r;
-	k.kind = BHXH_LDAP_GROUP;
-	r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base, c->group_filter,
-		  (char **)list, collect_one, &k, err, errlen);
-	if (r < 0)
-		return r;
-	return bhxh_ldap_mark_revoked(ld, c, out->e, out->n, err, errlen);
+	}
+	return bhxh_ldap_mark_revoked_from(ld, c, rmsgid, out->e, out->n, err, errlen);
 }

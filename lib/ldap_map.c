@@ -483,6 +483,68 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 /* map_user for an entry that keeps its mapping: the kept lines when there
  * are, else map it once (into scratch) and keep the result.  The revoked
  * line is not kept: e->revoked is set afresh by each read. */
+/* Map an entry that keeps its mapping, once (into scratch), and keep the
+ * result with it. */
+static int map_keep(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
+		    struct tbuf *scratch, char *err, size_t errlen)
+{
+	struct bhxh_ldap_mapped *m = e->mapped;
+	const char *name;
+	char *t;
+	int r;
+
+	for (int k = 0; k < 3; k++) {
+		scratch[k].len = 0;
+		scratch[k].lines = 0;
+	}
+	r = map_user(c, e, &scratch[0], &scratch[1], &scratch[2], &name, err, errlen);
+	if (r < 0)
+		return r;
+	/* one line each (without its '\n'), the shadow one optional */
+	m->pwlen = scratch[0].len - 1;
+	m->has_sp = scratch[1].len > 0;
+	m->splen = m->has_sp ? scratch[1].len - 1 : 0;
+	m->size = m->pwlen + m->splen + 2;
+	t = malloc(m->size);
+	if (t == NULL)
+		return -ENOMEM;
+	memcpy(t, scratch[0].p, m->pwlen);
+	t[m->pwlen] = '\0';
+	if (m->has_sp)
+		memcpy(t + m->pwlen + 1, scratch[1].p, m->splen);
+	t[m->pwlen + 1 + m->splen] = '\0';
+	bhxh_wipe(scratch[1].p, scratch[1].len); /* the password hash */
+	m->text = t;
+	m->name = name;
+	return 0;
+}
+
+struct bhxh_ldap_premap {
+	struct tbuf t[3];
+};
+
+void bhxh_ldap_entry_premap(const struct bhxh_ldap_conf *c, struct bhxh_ldap_entry *e,
+			    struct bhxh_ldap_premap **scratch)
+{
+	char err[16];
+
+	if (e->kind != BHXH_LDAP_USER || (e->mapped != NULL && e->mapped->text != NULL))
+		return;
+	if (*scratch == NULL && (*scratch = calloc(1, sizeof(**scratch))) == NULL)
+		return;
+	if (bhxh_ldap_entry_keep_map(e) == 0)
+		(void)map_keep(c, e, (*scratch)->t, err, sizeof(err));
+}
+
+void bhxh_ldap_premap_free(struct bhxh_ldap_premap *p)
+{
+	if (p == NULL)
+		return;
+	for (int k = 0; k < 3; k++)
+		tb_free(&p->t[k]);
+	free(p);
+}
+
 static int map_user_kept(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
 			 struct tbuf *pw, struct tbuf *sp, struct tbuf *rv, struct tbuf *scratch,
 			 const char **ret_name, char *err, size_t errlen)
@@ -490,34 +552,8 @@ static int map_user_kept(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_
 	struct bhxh_ldap_mapped *m = e->mapped;
 	int r;
 
-	if (m->text == NULL) {
-		const char *name;
-		char *t;
-
-		for (int k = 0; k < 3; k++) {
-			scratch[k].len = 0;
-			scratch[k].lines = 0;
-		}
-		r = map_user(c, e, &scratch[0], &scratch[1], &scratch[2], &name, err, errlen);
-		if (r < 0)
-			return r;
-		/* one line each (without its '\n'), the shadow one optional */
-		m->pwlen = scratch[0].len - 1;
-		m->has_sp = scratch[1].len > 0;
-		m->splen = m->has_sp ? scratch[1].len - 1 : 0;
-		m->size = m->pwlen + m->splen + 2;
-		t = malloc(m->size);
-		if (t == NULL)
-			return -ENOMEM;
-		memcpy(t, scratch[0].p, m->pwlen);
-		t[m->pwlen] = '\0';
-		if (m->has_sp)
-			memcpy(t + m->pwlen + 1, scratch[1].p, m->splen);
-		t[m->pwlen + 1 + m->splen] = '\0';
-		bhxh_wipe(scratch[1].p, scratch[1].len); /* the password hash */
-		m->text = t;
-		m->name = name;
-	}
+	if (m->text == NULL && (r = map_keep(c, e, scratch, err, errlen)) < 0)
+		return r;
 	if ((r = tb_add(pw, m->text, m->pwlen)) < 0 || (r = tb_endline(pw, e->dn)) < 0)
 		return r;
 	if (m->has_sp && ((r = tb_add(sp, m->text + m->pwlen + 1, m->splen)) < 0 ||
@@ -904,7 +940,7 @@ static uint32_t rd_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
+void bhxh_ldap_eb_begin_n(struct bhxh_ldap_ebuf *b, const char *dn, size_t len)
 {
 	b->start = b->len;
 	b->nattrs = 0;
@@ -912,10 +948,16 @@ void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
 	eb_u32(b, 0);
 	b->nattrs_at = b->len;
 	eb_u32(b, 0);
-	eb_put(b, dn, strlen(dn) + 1);
+	eb_put(b, dn, len);
+	eb_put(b, "", 1);
 }
 
-void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
+void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn)
+{
+	bhxh_ldap_eb_begin_n(b, dn, strlen(dn));
+}
+
+void bhxh_ldap_eb_attr_n(struct bhxh_ldap_ebuf *b, const char *name, size_t len)
 {
 	if (b->nvals_at != 0)
 		eb_patch(b, b->nvals_at, b->nvals);
@@ -923,7 +965,13 @@ void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
 	b->nvals = 0;
 	b->nvals_at = b->len;
 	eb_u32(b, 0);
-	eb_put(b, name, strlen(name) + 1);
+	eb_put(b, name, len);
+	eb_put(b, "", 1);
+}
+
+void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name)
+{
+	bhxh_ldap_eb_attr_n(b, name, strlen(name));
 }
 
 void bhxh_ldap_eb_val(struct bhxh_ldap_ebuf *b, const void *p, size_t len)

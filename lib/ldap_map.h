@@ -105,6 +105,10 @@ struct bhxh_ldap_ebuf {
 };
 void bhxh_ldap_eb_begin(struct bhxh_ldap_ebuf *b, const char *dn);
 void bhxh_ldap_eb_attr(struct bhxh_ldap_ebuf *b, const char *name);
+/* The same with a length (the DN or name as it lies in a message; no NUL
+ * within). */
+void bhxh_ldap_eb_begin_n(struct bhxh_ldap_ebuf *b, const char *dn, size_t len);
+void bhxh_ldap_eb_attr_n(struct bhxh_ldap_ebuf *b, const char *name, size_t len);
 void bhxh_ldap_eb_val(struct bhxh_ldap_ebuf *b, const void *p, size_t len);
 /* 0 or -errno; the serialized entry is b->p + b->start, b->len - b->start. */
 int bhxh_ldap_eb_end(struct bhxh_ldap_ebuf *b);
@@ -117,6 +121,17 @@ void bhxh_ldap_entry_free(struct bhxh_ldap_entry *e);
 /* Let bhxh_ldap_build keep what it maps of e with e (the follower's
  * entries; for one configuration only).  0 or -ENOMEM. */
 int bhxh_ldap_entry_keep_map(struct bhxh_ldap_entry *e);
+/* Map an account entry now, as bhxh_ldap_build would map it (the entry
+ * keeps its passwd and shadow lines, bhxh_ldap_entry_keep_map), so that
+ * the build finds it mapped: a full read maps each entry while the server
+ * prepares the next ones.  An entry that does not map is left unmapped
+ * (the build maps it again and names the error in its turn), so is one
+ * when memory runs short.  For one configuration only; *scratch starts
+ * NULL, freed with bhxh_ldap_premap_free. */
+struct bhxh_ldap_premap;
+void bhxh_ldap_entry_premap(const struct bhxh_ldap_conf *c, struct bhxh_ldap_entry *e,
+			    struct bhxh_ldap_premap **scratch);
+void bhxh_ldap_premap_free(struct bhxh_ldap_premap *p);
 const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_len);
 
 /* Whether dn is base or below it (canonical comparison); "" is the root. */

@@ -7,12 +7,17 @@
 #      from the saved state);
 #   2. latency from ldapmodify returning to the change being visible through
 #      getpwnam() (glibc + the plugin, in a process that keeps running) with
-#      --follow: median and 99th percentile over NCHANGES changes.
-# usage (root): tests/bench/ldap_sync_bench.sh BUILDDIR [NUSERS NGROUPS NCHANGES]
+#      --follow: median and 99th percentile over NCHANGES changes, first of
+#      modifications that keep name and uid (patched into the installed
+#      generation), then of the changes that take the full build: accounts
+#      added, group memberships added, accounts deleted (NCHANGES each);
+#   3. what one persistent search costs the server.
+# MODE: all (default), sync (1 only), changes (2 only).
+# usage (root): tests/bench/ldap_sync_bench.sh BUILDDIR [NUSERS NGROUPS NCHANGES [MODE]]
 set -u
-top_builddir=$(cd "${1:?usage: $0 BUILDDIR [NUSERS NGROUPS NCHANGES]}" && pwd)
+top_builddir=$(cd "${1:?usage: $0 BUILDDIR [NUSERS NGROUPS NCHANGES [MODE]]}" && pwd)
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-NU=${2:-100000} NG=${3:-2000} NC=${4:-100}
+NU=${2:-100000} NG=${3:-2000} NC=${4:-100} MODE=${5:-all}
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/ldap/common.sh"
 unset BHXH_TEST_LDAP_PAGE # the production page size
@@ -31,7 +36,9 @@ peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
 
 echo "== $NU accounts, $NG groups"
+[ "$MODE" != changes ] || rm -rf "$DB" "$STATE"
 for run in 1 2 3; do
+	[ "$MODE" != changes ] || break
 	/usr/bin/time -v ldapsearch -x -LLL -H "$SLAPD_URI" -D "$SLAPD_READER_DN" \
 		-w "$SLAPD_READER_PW" -b "$SLAPD_BASE" \
 		'(|(objectClass=posixAccount)(objectClass=posixGroup))' >/dev/null 2>"$T/t.search"
@@ -42,15 +49,17 @@ for run in 1 2 3; do
 		"db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)"
 done
 
+[ "$MODE" != sync ] || exit 0
+
 # --once again with the state the last run saved (the timer's case): one
 # change, read as a delta (a listing of DNs and modifyTimestamps, the
 # changed entry) after the overlap of the previous read has passed
-sleep 6
+[ "$MODE" = changes ] || sleep 6
 printf 'dn: uid=u1,ou=people,%s\nchangetype: modify\nreplace: loginShell\nloginShell: /bin/delta\n\n' \
 	"$SLAPD_BASE" | ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
 /usr/bin/time -v "$BHXHCTL" --conf "$CONF" db sync --once >/dev/null 2>"$T/t.sync" ||
 	fail "sync: $(cat "$T/t.sync")"
-echo "delta: db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)," \
+[ "$MODE" = changes ] || echo "delta: db sync --once $(wall "$T/t.sync") ($(peak "$T/t.sync") KB)," \
 	"read: $("$BHXHCTL" --conf "$CONF" db status --json | sed -n 's/.*"last_read":"\([a-z]*\)".*/\1/p')"
 
 echo "== latency over $NC changes (--follow, ldap_batch_ms default)"
@@ -62,7 +71,7 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 cat >"$T/lat.py" <<PY
-import pwd, subprocess, time, statistics
+import grp, pwd, subprocess, time, statistics
 lat = []
 for i in range($NC):
     shell = "/bin/sh%d" % i
@@ -76,14 +85,63 @@ for i in range($NC):
         time.sleep(0.001)
     lat.append((time.monotonic() - t0) * 1000)
     time.sleep(0.3)  # one change at a time: no batching of two changes
-lat.sort()
-print("median %.0f ms, p99 %.0f ms, min %.0f ms, max %.0f ms" % (
-    statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))], lat[0], lat[-1]))
+def report(what, lat):
+    lat.sort()
+    print("%s: median %.0f ms, p99 %.0f ms, min %.0f ms, max %.0f ms" % (
+        what, statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))], lat[0],
+        lat[-1]))
+
+def ldap(tool, ldif):
+    subprocess.run([tool, "-x", "-H", "$SLAPD_URI", "-D", "$SLAPD_ROOTDN", "-w", "$SLAPD_ROOTPW"],
+                   input=ldif.encode(), stdout=subprocess.DEVNULL, check=True)
+
+def timed(what, i, seen):
+    t0 = time.monotonic()
+    while not seen():
+        if time.monotonic() - t0 > 10:
+            raise SystemExit("%s %d not seen in 10 s" % (what, i))
+        time.sleep(0.001)
+    return (time.monotonic() - t0) * 1000
+
+def has_user(name):
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+report("modify (patched)", lat)
+if "$MODE" != "all" and "$MODE" != "changes":
+    raise SystemExit(0)
+# the changes that take the full build: accounts added, group memberships
+# added, accounts deleted
+lat = []
+for i in range($NC):
+    ldap("ldapadd", "dn: uid=n%d,ou=people,$SLAPD_BASE\nobjectClass: inetOrgPerson\n"
+         "objectClass: posixAccount\nuid: n%d\ncn: N %d\nsn: n%d\nuidNumber: %d\n"
+         "gidNumber: 600000\nhomeDirectory: /home/n%d\n" % (i, i, i, i, 900000 + i, i))
+    lat.append(timed("addition", i, lambda: has_user("n%d" % i)))
+    time.sleep(0.3)
+report("account added", lat)
+lat = []
+for i in range($NC):
+    ldap("ldapmodify", "dn: cn=g%d,ou=groups,$SLAPD_BASE\nchangetype: modify\n"
+         "add: memberUid\nmemberUid: n%d\n" % (i % $NG, i))
+    lat.append(timed("membership", i, lambda: "n%d" % i in grp.getgrnam("g%d" % (i % $NG)).gr_mem))
+    time.sleep(0.3)
+report("group member added", lat)
+lat = []
+for i in range($NC):
+    ldap("ldapdelete", "uid=n%d,ou=people,$SLAPD_BASE\n" % i)
+    lat.append(timed("deletion", i, lambda: not has_user("n%d" % i)))
+    time.sleep(0.3)
+report("account deleted", lat)
 PY
 in_ns <<NS
 python3 "$T/lat.py"
 NS
 grep -c "installed generation" "$T/follow.log" | sed 's/^/generations installed while following: /'
+[ "$MODE" = all ] || exit 0
 
 # 3. What one persistent search costs the server: slapd's memory and CPU for
 # NC changes with no listener and with NL ldapsearch -E sync=rp listeners

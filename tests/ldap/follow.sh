@@ -177,6 +177,10 @@ uidNumber: 400002
 L
 ldap_del "uid=u11,$P" || fail "ldapdelete u11"
 wait_until 5 gen_is $((g + 1)) || fail "no generation after the fix: $(tail -3 "$T/follow.log")"
+# a deletion builds everything again, the others' revocations as they were
+out=$(in_ns <<<'getent shadow alice | cut -d: -f8') || fail "namespace"
+assert_eq 1 "$out" "still revoked after a deletion"
+ns_absent u11 || fail "u11 still served after its deletion"
 
 # The server goes away: logins keep working, db status says so.
 slapd_stop

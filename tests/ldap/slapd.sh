@@ -4,7 +4,10 @@
 # first free port of SLAPD_PORTS (default 38900-38949); stopped by PID.
 # Source after tests/lib.sh:
 #
-#   slapd_init DIR [tls] [ppolicy] [nosyncprov]  write the configuration
+#   slapd_init DIR [tls] [ppolicy] [nosyncprov] [sizelimit=N]
+#                                    write the configuration (sizelimit: the
+#                                    reader gets at most N entries a search,
+#                                    any number through pages)
 #   slapd_load LDIF                  bulk-load (slapadd) before the start
 #   slapd_start                      start; sets SLAPD_URI, SLAPD_PID and
 #                                    SLAPD_LDAPI (a unix socket in the dir)
@@ -54,13 +57,14 @@ slapd_tls_ca() {
 }
 
 slapd_init() {
-	local d=$1 opt tls=no ppolicy=no syncprov=yes
+	local d=$1 opt tls=no ppolicy=no syncprov=yes size=unlimited
 	shift
 	for opt in "$@"; do
 		case $opt in
 		tls) tls=yes ;;
 		ppolicy) ppolicy=yes ;;
 		nosyncprov) syncprov=no ;;
+		sizelimit=*) size=${opt#sizelimit=} ;;
 		*) fail "slapd_init: unknown option $opt" ;;
 		esac
 	done
@@ -100,7 +104,13 @@ SCHEMA
 		echo "index uid,memberUid,uidNumber,gidNumber eq"
 		echo "access to attrs=userPassword by self write by dn.exact=\"$SLAPD_READER_DN\" read by anonymous auth by * none"
 		echo "access to * by dn.exact=\"$SLAPD_READER_DN\" read by * read"
-		echo "limits dn.exact=\"$SLAPD_READER_DN\" size=unlimited time=unlimited"
+		if [ "$size" = unlimited ]; then
+			echo "limits dn.exact=\"$SLAPD_READER_DN\" size=unlimited time=unlimited"
+		else
+			# a search returns at most $size entries, pages of a paged
+			# search as many as asked for in all
+			echo "limits dn.exact=\"$SLAPD_READER_DN\" size.soft=$size size.hard=$size size.prtotal=unlimited time=unlimited"
+		fi
 		if [ $syncprov = yes ]; then
 			echo "overlay syncprov"
 			echo "syncprov-checkpoint 100 1"
