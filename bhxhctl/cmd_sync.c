@@ -893,13 +893,21 @@ struct status {
 static void read_status(const char *dir, struct status *st)
 {
 	char path[PATH_MAX + 16], line[BHXH_LDAP_URI_MAX + 32];
+	struct stat sb;
 	FILE *f;
+	int fd;
 
 	memset(st, 0, sizeof(*st));
 	snprintf(path, sizeof(path), "%s/%s", dir, STATUS_FILE);
-	f = fopen(path, "re");
-	if (f == NULL)
+	/* the follower's own file: no link, no other writer */
+	fd = bhxh_open_regular(AT_FDCWD, path, O_RDONLY, 0, &sb);
+	if (fd < 0)
 		return;
+	if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & 022) != 0 ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		(void)close(fd);
+		return;
+	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *eq = strchr(line, '='), *v;
 

@@ -57,6 +57,20 @@ assert_match "id=g0 g7 ldstaff" "$out" "new member"
 json=$("$BHXHCTL" --conf "$CONF" db status --json) || fail "db status"
 assert_match '"generation":2,"users":202,"groups":21' "$json" "db status --json"
 assert_match '"mode":"once","state":"done"' "$json" "db status state"
+# the status file is read only as the follower writes it: a link in its
+# place, or a file others may write, says nothing
+mv "$STATE/status" "$STATE/status.real"
+sed 's/^state=.*/state=forged/' "$STATE/status.real" >"$T/forged"
+ln -s "$T/forged" "$STATE/status"
+json=$("$BHXHCTL" --conf "$CONF" db status --json) || fail "db status"
+[[ $json != *forged* ]] || fail "db status followed a link: $json"
+rm "$STATE/status"
+cp "$T/forged" "$STATE/status"
+chmod 666 "$STATE/status"
+json=$("$BHXHCTL" --conf "$CONF" db status --json) || fail "db status"
+[[ $json != *forged* ]] || fail "db status believed a file others may write: $json"
+mv "$STATE/status.real" "$STATE/status"
+assert_match '"state":"done"' "$("$BHXHCTL" --conf "$CONF" db status --json)" "db status again"
 
 # SASL EXTERNAL over ldapi:// (root's peer credentials), no password.
 LDAP_URI_OVERRIDE=$SLAPD_LDAPI LDAP_NO_BIND=1 write_conf "ldap_sasl_external = yes"
