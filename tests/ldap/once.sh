@@ -71,6 +71,19 @@ json=$("$BHXHCTL" --conf "$CONF" db status --json) || fail "db status"
 [[ $json != *forged* ]] || fail "db status believed a file others may write: $json"
 mv "$STATE/status.real" "$STATE/status"
 assert_match '"state":"done"' "$("$BHXHCTL" --conf "$CONF" db status --json)" "db status again"
+# a sync killed between writing its status and renaming it leaves
+# .status.PID: the next sync removes those of processes gone, not others'
+sleep 0 & dead=$!
+wait "$dead"
+sleep 300 & alive=$!
+on_exit "kill $alive 2>/dev/null"
+: >"$STATE/.status.$dead"
+: >"$STATE/.status.$alive"
+out=$(sync_once 2>&1) || fail "sync after a killed one: $out"
+[ ! -e "$STATE/.status.$dead" ] || fail "a dead sync's temporary status file left"
+[ -e "$STATE/.status.$alive" ] || fail "a running sync's temporary status file removed"
+rm -f "$STATE/.status.$alive"
+kill "$alive"
 
 # SASL EXTERNAL over ldapi:// (root's peer credentials), no password.
 LDAP_URI_OVERRIDE=$SLAPD_LDAPI LDAP_NO_BIND=1 write_conf "ldap_sasl_external = yes"
