@@ -12,11 +12,9 @@
  * untouched. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <libaudit.h>
 #include <poll.h>
 #include <signal.h>
@@ -1024,32 +1022,6 @@ static int do_status(struct cli *cli, const char *dbdir, bool json)
 
 /* ---- entry ------------------------------------------------------------- */
 
-/* The temporary status files of syncs that were killed between creating
- * and renaming theirs (".status.PID" of a process that no longer runs). */
-static void drop_stale_status(int statefd)
-{
-	int fd = dup(statefd);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *e;
-
-	if (d == NULL) {
-		if (fd >= 0)
-			(void)close(fd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		const char *p = e->d_name + 8;
-		uint64_t pid;
-
-		if (strncmp(e->d_name, ".status.", 8) != 0 ||
-		    bhxh_parse_uint(p, 1, INT_MAX, &pid) < 0 || (pid_t)pid == getpid())
-			continue;
-		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-			(void)unlinkat(statefd, e->d_name, 0);
-	}
-	(void)closedir(d);
-}
-
 static int open_state(struct sync *s)
 {
 	int fd = bhxh_open_state_dir(s->lc->state_dir, true);
@@ -1060,7 +1032,8 @@ static int open_state(struct sync *s)
 		return fd;
 	}
 	s->statefd = fd;
-	drop_stale_status(fd);
+	/* the status files of syncs killed before their rename */
+	bhxh_ldap_remove_stale_tmp(fd, STATUS_FILE);
 	return 0;
 }
 

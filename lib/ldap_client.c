@@ -321,11 +321,6 @@ out:
 	return r;
 }
 
-/* A paged subtree search; each entry goes to fn (also used by the
- * modifyTimestamp polling of ldap_sync.c). */
-int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
-		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
-		    void *arg, char *err, size_t errlen);
 static ber_int_t page_size(void)
 {
 #ifdef BHXH_TESTING

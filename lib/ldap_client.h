@@ -14,6 +14,7 @@
 #include "ldap_map.h"
 
 typedef struct ldap LDAP;
+typedef struct ldapmsg LDAPMessage; /* as ldap.h has them (C11 allows the repeat) */
 
 /* A growable set of owned entries. */
 struct bhxh_ldap_set {
@@ -65,6 +66,17 @@ int bhxh_ldap_mark_revoked_from(LDAP *ld, const struct bhxh_ldap_conf *c, int ms
 				struct bhxh_ldap_entry *const *ents, size_t n, char *err,
 				size_t errlen);
 
+/* A paged subtree search (pages asked for ahead of the entries handled);
+ * each entry goes to fn, which returns 0 or -errno (that stops the read).
+ * Used by the full read and by the modifyTimestamp polling. */
+int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
+		    void *arg, char *err, size_t errlen);
+
+/* Remove from dirfd the temporary files ".NAME.PID" that writers of NAME
+ * killed before their rename left (PID a process that is gone; a running
+ * writer's file is kept). */
+void bhxh_ldap_remove_stale_tmp(int dirfd, const char *name);
 
 /* Set e->revoked from one base-scope search of e (an account changed while
  * following: the filter is asked about it alone). */

@@ -377,15 +377,13 @@ static int write_all(struct wbuf *w, const void *p, size_t n, uint32_t *crc)
 	return 0;
 }
 
-/* Remove the temporary files of saves killed before their rename
- * (".FILE.PID" of a process that is gone). */
-static void remove_stale_tmp(struct bhxh_ldap_follow *f)
+void bhxh_ldap_remove_stale_tmp(int dfd, const char *name)
 {
-	char prefix[32];
+	char prefix[64];
 	struct dirent *de;
 	size_t pl;
 	DIR *d;
-	int fd = openat(f->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -394,8 +392,8 @@ static void remove_stale_tmp(struct bhxh_ldap_follow *f)
 		(void)close(fd);
 		return;
 	}
-	pl = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", f->file);
-	while ((de = readdir(d)) != NULL) {
+	pl = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", name);
+	while (pl < sizeof(prefix) && (de = readdir(d)) != NULL) {
 		char *end;
 		long pid;
 
@@ -421,7 +419,7 @@ int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f)
 
 	if (f->dirfd < 0)
 		return 0;
-	remove_stale_tmp(f);
+	bhxh_ldap_remove_stale_tmp(f->dirfd, f->file);
 	snprintf(tmp, sizeof(tmp), ".%s.%ld", f->file, (long)getpid());
 	(void)unlinkat(f->dirfd, tmp, 0);
 	wb.p = malloc(WBUF_SIZE);
@@ -956,10 +954,6 @@ out:
 }
 
 /* ---- polling with modifyTimestamp deltas -------------------------------- */
-
-int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
-		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
-		    void *arg, char *err, size_t errlen);
 
 #define TS_LEN 15 /* YYYYMMDDHHMMSSZ */
 
