@@ -356,9 +356,7 @@ static int num_of(const struct bhxh_ldap_entry *e, const char *an, bool required
 
 /* ---- users ------------------------------------------------------------- */
 
-/* The day (since the epoch) of a GeneralizedTime "YYYYMMDDHHMMSS[.f]Z", as
- * ppolicy writes pwdChangedTime; -1 when malformed. */
-static int64_t gentime_day(const char *v)
+int64_t bhxh_ldap_gentime(const char *v)
 {
 	int f[6], w[6] = { 4, 2, 2, 2, 2, 2 };
 	struct tm tm;
@@ -386,7 +384,7 @@ static int64_t gentime_day(const char *v)
 	tm.tm_min = f[4];
 	tm.tm_sec = f[5];
 	t = timegm(&tm);
-	return t < 0 ? -1 : (int64_t)(t / 86400);
+	return t < 0 ? -1 : (int64_t)t;
 }
 
 static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
@@ -432,7 +430,8 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 		 * pwdChangedTime, not shadowLastChange: the newer one counts. */
 		{
 			const struct bhxh_ldap_attr *ct = attr(e, "pwdChangedTime");
-			int64_t day = ct != NULL ? gentime_day(ct->vals[0].p) : -1;
+			int64_t t = ct != NULL ? bhxh_ldap_gentime(ct->vals[0].p) : -1;
+			int64_t day = t < 0 ? -1 : t / 86400;
 
 			if (day > f[0]) {
 				f[0] = day;

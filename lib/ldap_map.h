@@ -137,6 +137,10 @@ const void *bhxh_ldap_entry_blob(const struct bhxh_ldap_entry *e, size_t *ret_le
 /* Whether dn is base or below it (canonical comparison); "" is the root. */
 bool bhxh_ldap_dn_under(const char *dn, const char *base);
 
+/* A GeneralizedTime "YYYYMMDDHHMMSS[.f]Z" (as ppolicy and modifyTimestamp
+ * write it) in seconds since the epoch; -1 when malformed. */
+int64_t bhxh_ldap_gentime(const char *v);
+
 /* The kind of an entry seen by the follower's single search of ldap_base:
  * bhxh_ldap_kind(), and an account (group) only below ldap_user_base
  * (ldap_group_base) when that is set, as --once would find it. */

@@ -1007,28 +1007,14 @@ static bool ts_norm(const char *v, size_t len, char out[TS_LEN + 1])
 /* ts minus secs, in the same form ("" when ts is malformed). */
 static void ts_minus(const char *ts, unsigned secs, char out[TS_LEN + 1])
 {
+	int64_t v = bhxh_ldap_gentime(ts);
 	struct tm tm;
-	int f[6], w[6] = { 4, 2, 2, 2, 2, 2 };
-	const char *p = ts;
 	time_t t;
 
 	out[0] = '\0';
-	for (int i = 0; i < 6; i++) {
-		f[i] = 0;
-		for (int k = 0; k < w[i]; k++, p++) {
-			if (*p < '0' || *p > '9')
-				return;
-			f[i] = f[i] * 10 + (*p - '0');
-		}
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = f[0] - 1900;
-	tm.tm_mon = f[1] - 1;
-	tm.tm_mday = f[2];
-	tm.tm_hour = f[3];
-	tm.tm_min = f[4];
-	tm.tm_sec = f[5];
-	t = timegm(&tm) - (time_t)secs;
+	if (v < 0)
+		return;
+	t = (time_t)v - (time_t)secs;
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, TS_LEN + 1, "%Y%m%d%H%M%SZ", &tm) != TS_LEN)
 		out[0] = '\0';
