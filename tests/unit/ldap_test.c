@@ -266,6 +266,22 @@ START_TEST(test_serialized)
 }
 END_TEST
 
+/* GeneralizedTime as ppolicy (pwdChangedTime) and modifyTimestamp write it */
+START_TEST(test_gentime)
+{
+	ck_assert_int_eq(bhxh_ldap_gentime("19700101000000Z"), 0);
+	ck_assert_int_eq(bhxh_ldap_gentime("20261129063000Z"), 1795933800);
+	ck_assert_int_eq(bhxh_ldap_gentime("20261129063000.123456Z"), 1795933800);
+	ck_assert_int_eq(bhxh_ldap_gentime("20261129063000,5Z"), 1795933800);
+	ck_assert_int_eq(bhxh_ldap_gentime("20261329063000Z"), -1);  /* month 13 */
+	ck_assert_int_eq(bhxh_ldap_gentime("20261100063000Z"), -1);  /* day 0 */
+	ck_assert_int_eq(bhxh_ldap_gentime("20261129063000"), -1);   /* no zone */
+	ck_assert_int_eq(bhxh_ldap_gentime("20261129063000+0700"), -1);
+	ck_assert_int_eq(bhxh_ldap_gentime("2026112906300Z"), -1);   /* short */
+	ck_assert_int_eq(bhxh_ldap_gentime(""), -1);
+}
+END_TEST
+
 START_TEST(test_options)
 {
 	char e[BHXH_ERR_MAX];
@@ -310,6 +326,7 @@ static Suite *ldap_suite(void)
 	tcase_add_test(tc, test_revoked);
 	tcase_add_test(tc, test_serialized);
 	tcase_add_test(tc, test_options);
+	tcase_add_test(tc, test_gentime);
 	suite_add_tcase(s, tc);
 	return s;
 }
