@@ -510,7 +510,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 	char line[BHXH_CONF_LINE_MAX + 2];
 	char tok[BHXH_CONF_LINE_MAX + 2];
 	char where[PATH_MAX + 32];
-	struct line_reader lr;
+	struct line_reader *lr;
 	struct stat st;
 	const char *p;
 	unsigned lineno = 0;
@@ -533,15 +533,22 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		close(fd);
 		return -EPERM;
 	}
-	lr.fd = fd;
-	lr.start = lr.end = 0;
-	lr.eof = false;
+	/* on the heap: a PAM module may run on a small thread stack */
+	lr = malloc(sizeof(*lr));
+	if (lr == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return -ENOMEM;
+	}
+	lr->fd = fd;
+	lr->start = lr->end = 0;
+	lr->eof = false;
 	for (;;) {
 		ssize_t got;
 		size_t len;
-		int f = fill(&lr);
+		int f = fill(lr);
 
-		if (f > 0 && skip_comment(&lr, BHXH_CONF_LINE_MAX)) {
+		if (f > 0 && skip_comment(lr, BHXH_CONF_LINE_MAX)) {
 			if (++lineno > BHXH_CONF_LINES_MAX) {
 				snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 				r = -EINVAL;
@@ -549,7 +556,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 			}
 			continue;
 		}
-		got = f < 0 ? f : next_line(&lr, line, sizeof(line));
+		got = f < 0 ? f : next_line(lr, line, sizeof(line));
 		if (got < 0) {
 			snprintf(err, errlen, "%s: read error: %s", path, strerror((int)-got));
 			r = -EIO;
@@ -589,6 +596,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		if (r < 0)
 			break;
 	}
+	free(lr);
 	(void)close(fd);
 	return r;
 }
