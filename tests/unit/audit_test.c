@@ -242,6 +242,27 @@ START_TEST(status_cache)
 	ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
 	ck_assert_int_eq(bhxh_audit_status_save(path, 1, (unsigned)dead), 0);
 	ck_assert_int_eq(bhxh_audit_status_load(path, 10, &e, &p), -ENOENT);
+	/* an ordinary user's process (a screen locker's PAM stack) reads
+	 * root's file and believes it: its kill(pid, 0) on root's auditd
+	 * fails with EPERM, which still says "alive"; it cannot save */
+	ck_assert_int_eq(bhxh_audit_status_save(path, 1, (unsigned)getpid()), 0);
+	{
+		pid_t child = fork();
+		int st;
+
+		ck_assert_int_ge(child, 0);
+		if (child == 0) {
+			unsigned ce = 0, cp = 0;
+			int ok = setgid(65534) == 0 && setuid(65534) == 0 && geteuid() == 65534 &&
+				 bhxh_audit_status_load(path, 10, &ce, &cp) == 0 && ce == 1 &&
+				 cp == (unsigned)getppid() &&
+				 bhxh_audit_status_save(path, 1, (unsigned)getppid()) == -EPERM;
+
+			_exit(ok ? 0 : 1);
+		}
+		ck_assert_int_eq(waitpid(child, &st, 0), child);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	/* older than the ttl: not believed */
 	ck_assert_int_eq(bhxh_audit_status_save(path, 2, (unsigned)getpid()), 0);
 	snprintf(path, sizeof(path), "%s/run/%s", dir, BHXH_AUDIT_STATUS_FILE);
