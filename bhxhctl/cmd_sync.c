@@ -689,8 +689,8 @@ static int install_patched(struct sync *s, uint64_t gen, void **pw, size_t pwlen
 	s->last_applied = now_s();
 	s->last_error[0] = '\0';
 	audit_sync(s, true, "applied", k, nu, ng, NULL);
-	printf(_("installed generation %llu in %s: %zu users, %zu groups, %zu shadow entries "
-		 "(%u added, %u removed, %u changed)\n"),
+	printf(_("installed generation %llu in %s (patched): %zu users, %zu groups, %zu shadow "
+		 "entries (%u added, %u removed, %u changed)\n"),
 	       (unsigned long long)gen, s->dbdir, nu, ng, img_count(*sp, BHXH_SEC_SHADOW),
 	       k->added, k->removed, k->changed);
 	fflush(stdout);
