@@ -328,7 +328,7 @@ END_TEST
 
 START_TEST(membership_change_shows_in_initgroups)
 {
-	unsigned what[1];
+	unsigned what[4];
 	struct bhxh_dirsrc s, d;
 	struct imgs base, n;
 	const struct bhxh_dbmember *m;
