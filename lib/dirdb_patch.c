@@ -423,9 +423,11 @@ static int pw_users(struct pwe *e, const struct bhxh_dirdb_delta *dl, unsigned *
 			return r;
 	}
 	for (size_t i = 0; i < d->nusers; i++) {
-		struct bhxh_dbuser *u = &e->users[user_find(e, d->users[i].name)];
+		long k = user_find(e, d->users[i].name);
 
-		u->sum = bhxh_db_user_sum(u, e->st.p, e->st.len);
+		if (k < 0)
+			return -EBADMSG;
+		e->users[k].sum = bhxh_db_user_sum(&e->users[k], e->st.p, e->st.len);
 	}
 	return 0;
 }
