@@ -70,6 +70,9 @@ for _ in $(seq 600); do
 	"$BHXHCTL" --conf "$CONF" db status --json 2>/dev/null | grep -q '"state":"connected".*"generation":[1-9]' && break
 	sleep 0.1
 done
+# connected: its first full build (the refresh) and the save of its state
+# (100,000 entries) are under way; the changes are measured after them
+sleep 5
 cat >"$T/lat.py" <<PY
 import grp, pwd, subprocess, time, statistics
 lat = []
