@@ -77,7 +77,7 @@ struct sync {
 	bool keep_images;
 	void *img_pw, *img_sp;
 	size_t img_pwlen, img_splen;
-	uint64_t img_strings_full;
+	uint64_t img_strings_full, img_u32_full;
 	struct stat local_st[2];
 };
 
@@ -353,9 +353,12 @@ static void keep_images(struct sync *s, void **pw, size_t pwlen, void **sp, size
 	s->img_sp = *sp;
 	s->img_splen = splen;
 	*pw = *sp = NULL;
-	if (full)
-		s->img_strings_full =
-			((const struct bhxh_dbhdr *)s->img_pw)->sec[BHXH_SEC_STRINGS].count;
+	if (full) {
+		const struct bhxh_dbhdr *h = s->img_pw;
+
+		s->img_strings_full = h->sec[BHXH_SEC_STRINGS].count;
+		s->img_u32_full = h->sec[BHXH_SEC_U32].count;
+	}
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -584,19 +587,131 @@ static void on_changed(void *arg)
 	fc->last_change = t;
 }
 
-/* Apply the changed accounts by patching the installed generation's images
- * (bhxh_dirdb_patch) instead of building the whole directory again: when
- * the installed generation is still the one this follower made, the local
- * files are as they were at its last full build, every change is an
- * account that keeps its name and uid, and the strings abandoned by
- * earlier patches are under a quarter of the file.  Anything else, an
- * entry that does not map or validate included, is NOT_PATCHED: the full
- * build then decides, and refuses and audits as always. */
+/* Can the images kept be patched: the installed generation (*ret_gen) is
+ * still the one this follower made (the images kept after an unchanged
+ * build carry the next number in their header: the installed one counts),
+ * the local files are as they were at its last full build, and the
+ * strings and lists abandoned by earlier patches are under a quarter of
+ * the file? */
+static bool patchable(struct sync *s, unsigned flags, uint64_t *ret_gen)
+{
+	const struct bhxh_dbhdr *hp = s->img_pw, *hs = s->img_sp;
+	struct bhxh_db opw;
+	bool ok;
+
+	if (s->img_pw == NULL ||
+	    hp->sec[BHXH_SEC_STRINGS].count > s->img_strings_full + s->img_strings_full / 4 ||
+	    hp->sec[BHXH_SEC_U32].count > s->img_u32_full + s->img_u32_full / 4 + 4096)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+
+		if (stat(local_files[i], &st) < 0 || !same_file(&st, &s->local_st[i]))
+			return false;
+	}
+	if (bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags, &opw) < 0)
+		return false;
+	ok = body_sum(opw.base) == hp->body_sum &&
+	     installed_sum(s->dbdir, BHXH_DB_SHADOW, flags) == hs->body_sum;
+	*ret_gen = opw.generation;
+	bhxh_db_close(&opw);
+	return ok;
+}
+
+/* Which accounts of the delta are new (added[k] for its k-th account):
+ * entries the installed generation has no record of.  False when the
+ * patch cannot follow the change: an account renamed, an entry that is
+ * neither an account nor a group, or (rfc2307bis, where member DNs are
+ * resolved through the accounts) anything but an account modified. */
+static bool delta_kinds(const struct sync *s, struct bhxh_ldap_entry *const *ch, size_t nch,
+			size_t ngone, const struct bhxh_dirsrc *d, bool *added)
+{
+	bool bis = s->lc->schema != BHXH_LDAP_RFC2307;
+	size_t k = 0;
+
+	if (bis && ngone > 0)
+		return false;
+	for (size_t i = 0; i < nch; i++) {
+		const struct bhxh_ldap_mapped *m = ch[i]->mapped;
+
+		if (ch[i]->kind == BHXH_LDAP_GROUP && !bis)
+			continue;
+		if (ch[i]->kind != BHXH_LDAP_USER || m == NULL || m->name == NULL ||
+		    k >= d->nusers || strcmp(d->users[k].name, m->name) != 0)
+			return false;
+		if (m->prev_name == NULL && bis)
+			return false;
+		if (m->prev_name != NULL && strcmp(m->prev_name, m->name) != 0)
+			return false;
+		added[k++] = m->prev_name == NULL;
+	}
+	return k == d->nusers;
+}
+
+/* The audit counts of a patch, as count_changes makes them. */
+static void patch_counts(const struct bhxh_dirsrc *d, const unsigned *what,
+			 const char *const *gone, size_t ngone, struct counts *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < d->nusers + d->ngroups; i++) {
+		k->added += (what[i] & BHXH_PATCH_ADDED) != 0;
+		k->changed += (what[i] & BHXH_PATCH_CHANGED) != 0;
+		if (i < d->nusers && (what[i] & BHXH_PATCH_REVOKED))
+			add_revoked(k, d->users[i].name);
+	}
+	k->removed = (unsigned)ngone;
+	k->removed_users = ngone;
+	for (size_t i = 0; i < ngone; i++)
+		add_revoked(k, gone[i]);
+}
+
+static size_t img_count(const void *img, int sec)
+{
+	return (size_t)((const struct bhxh_dbhdr *)img)->sec[sec].count;
+}
+
+/* Install a patched generation and say so (audit, output). */
+static int install_patched(struct sync *s, uint64_t gen, void **pw, size_t pwlen, void **sp,
+			   size_t splen, const struct counts *k)
+{
+	size_t nu = img_count(*pw, BHXH_SEC_USERS), ng = img_count(*pw, BHXH_SEC_GROUPS);
+	char err[BHXH_ERR_MAX];
+
+	if (bhxh_dirdb_install(s->dbdir, *pw, pwlen, *sp, splen, err, sizeof(err)) < 0) {
+		cli_err(_("cannot install the database: %s"), err);
+		set_state(s, s->state ? s->state : "refused", err);
+		audit_sync(s, false, "install_failed", k, nu, ng, err);
+		drop_images(s);
+		return FAILED;
+	}
+	remember_build(s, *pw);
+	s->generation = gen;
+	s->last_applied = now_s();
+	s->last_error[0] = '\0';
+	audit_sync(s, true, "applied", k, nu, ng, NULL);
+	printf(_("installed generation %llu in %s (patched): %zu users, %zu groups, %zu shadow "
+		 "entries (%u added, %u removed, %u changed)\n"),
+	       (unsigned long long)gen, s->dbdir, nu, ng, img_count(*sp, BHXH_SEC_SHADOW),
+	       k->added, k->removed, k->changed);
+	fflush(stdout);
+	keep_images(s, pw, pwlen, sp, splen, false);
+	return APPLIED;
+}
+
+/* Apply the changed and deleted entries by patching the installed
+ * generation's images (bhxh_dirdb_patch) instead of building the whole
+ * directory again, when patchable() and delta_kinds() allow it.  The
+ * delta is mapped and validated like a full build (against the local
+ * files too); the mass-deletion guard counts the accounts deleted.
+ * Anything else, an entry that does not map or validate, a guard that
+ * would refuse, a change the patch cannot prove right, is NOT_PATCHED:
+ * the full build then decides, and refuses and audits as always. */
 static int apply_patch(struct sync *s, struct bhxh_ldap_entry *const *ch, size_t nch,
+		       const char *const *gone, size_t ngone,
 		       struct bhxh_ldap_entry *const *ents, size_t n)
 {
 	unsigned flags = geteuid() == 0 ? 0 : BHXH_DB_TRUST_EUID;
-	const struct bhxh_dbhdr *hp = s->img_pw, *hs = s->img_sp;
+	struct bhxh_dirdb_delta dl = { NULL, NULL, gone, ngone, BHXH_LDAP_MEMBERS_MAX };
 	struct bhxh_ldap_src ls;
 	struct bhxh_db opw, osp;
 	struct counts k;
@@ -604,79 +719,37 @@ static int apply_patch(struct sync *s, struct bhxh_ldap_entry *const *ch, size_t
 	void *pw = NULL, *sp = NULL;
 	size_t pwlen = 0, splen = 0;
 	unsigned *what = NULL;
-	uint64_t gen;
+	bool *added = NULL;
+	uint64_t gen = 0;
 	int r, rc = NOT_PATCHED;
 
-	if (s->img_pw == NULL || nch == 0 ||
-	    hp->sec[BHXH_SEC_STRINGS].count > s->img_strings_full + s->img_strings_full / 4)
-		return NOT_PATCHED;
-	for (size_t i = 0; i < nch; i++)
-		if (ch[i]->kind != BHXH_LDAP_USER)
-			return NOT_PATCHED;
-	for (int i = 0; i < 2; i++) {
-		struct stat st;
-
-		if (stat(local_files[i], &st) < 0 || !same_file(&st, &s->local_st[i]))
-			return NOT_PATCHED;
-	}
-	if (bhxh_db_open(s->dbdir, BHXH_DB_PASSWD, flags, &opw) < 0)
-		return NOT_PATCHED;
-	gen = opw.generation + 1;
-	r = body_sum(opw.base) == hp->body_sum &&
-	    installed_sum(s->dbdir, BHXH_DB_SHADOW, flags) == hs->body_sum;
-	bhxh_db_close(&opw);
-	if (!r)
+	if (nch + ngone == 0 || !patchable(s, flags, &gen))
 		return NOT_PATCHED;
 	bhxh_ldap_src_init(&ls);
-	if (bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ch, nch, NULL, NULL, &ls,
-			    err, sizeof(err)) < 0 ||
+	if (bhxh_ldap_build(s->lc, (const struct bhxh_ldap_entry *const *)ch, nch, LOCAL_PASSWD,
+			    LOCAL_GROUP, &ls, err, sizeof(err)) < 0 ||
 	    bhxh_db_from_memory(s->img_pw, s->img_pwlen, false, flags, &opw) < 0 ||
 	    bhxh_db_from_memory(s->img_sp, s->img_splen, true, flags, &osp) < 0 ||
-	    (what = calloc(ls.s.nusers + 1, sizeof(*what))) == NULL)
+	    (what = calloc(ls.s.nusers + ls.s.ngroups + 1, sizeof(*what))) == NULL ||
+	    (added = calloc(ls.s.nusers + 1, sizeof(*added))) == NULL ||
+	    !delta_kinds(s, ch, nch, ngone, &ls.s, added))
 		goto out;
-	/* each account keeps the name it had (its record is the one to patch) */
-	for (size_t i = 0; i < nch; i++)
-		if (ch[i]->mapped == NULL || ch[i]->mapped->prev_name == NULL ||
-		    ch[i]->mapped->name == NULL ||
-		    strcmp(ch[i]->mapped->prev_name, ch[i]->mapped->name) != 0)
-			goto out;
-	r = bhxh_dirdb_patch(&opw, &osp, &ls.s, gen, what, &pw, &pwlen, &sp, &splen);
+	if (!s->force && ngone * 100 > s->cli->conf.dir.db_max_delete * opw.nusers)
+		goto out; /* the full build refuses it, and audits */
+	dl.d = &ls.s;
+	dl.added = added;
+	r = bhxh_dirdb_patch(&opw, &osp, &dl, gen + 1, what, &pw, &pwlen, &sp, &splen);
 	if (r >= 0)
 		dirlock_apply(&s->cli->conf, ents, n); /* dirlock.c: the fleet's locks */
-	if (r == 1) {
+	if (r == 1)
 		rc = UNCHANGED;
+	if (r != 0)
 		goto out;
-	}
-	if (r < 0)
-		goto out;
-	memset(&k, 0, sizeof(k));
-	for (size_t i = 0; i < ls.s.nusers; i++) {
-		k.changed += (what[i] & BHXH_PATCH_CHANGED) != 0;
-		if (what[i] & BHXH_PATCH_REVOKED)
-			add_revoked(&k, ls.s.users[i].name);
-	}
-	if (bhxh_dirdb_install(s->dbdir, pw, pwlen, sp, splen, err, sizeof(err)) < 0) {
-		cli_err(_("cannot install the database: %s"), err);
-		set_state(s, s->state ? s->state : "refused", err);
-		audit_sync(s, false, "install_failed", &k, opw.nusers, opw.ngroups, err);
-		drop_images(s);
-		rc = FAILED;
-		goto out;
-	}
-	remember_build(s, pw);
-	s->generation = gen;
-	s->last_applied = now_s();
-	s->last_error[0] = '\0';
-	audit_sync(s, true, "applied", &k, opw.nusers, opw.ngroups, NULL);
-	printf(_("installed generation %llu in %s: %zu users, %zu groups, %zu shadow entries "
-		 "(%u added, %u removed, %u changed)\n"),
-	       (unsigned long long)gen, s->dbdir, (size_t)opw.nusers, (size_t)opw.ngroups,
-	       (size_t)osp.nsp, k.added, k.removed, k.changed);
-	fflush(stdout);
-	keep_images(s, &pw, pwlen, &sp, splen, false);
-	rc = APPLIED;
+	patch_counts(&ls.s, what, gone, ngone, &k);
+	rc = install_patched(s, gen + 1, &pw, pwlen, &sp, splen, &k);
 out:
 	free(what);
+	free(added);
 	free(pw);
 	if (sp != NULL) {
 		bhxh_wipe(sp, splen);
@@ -693,12 +766,14 @@ out:
 static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 {
 	struct bhxh_ldap_entry **ents, **changed;
-	size_t n, nch;
+	const char *const *gone;
+	size_t n, nch, ngone;
 	char err[BHXH_ERR_MAX];
 	bool full, deleted;
 	int r = 0;
 
 	nch = bhxh_ldap_follow_take_changed(f, &changed, &full, &deleted);
+	ngone = bhxh_ldap_follow_take_gone(f, &gone);
 	n = bhxh_ldap_follow_entries(f, &ents);
 	if (full)
 		r = bhxh_ldap_mark_revoked(ld, s->lc, ents, n, err, sizeof(err));
@@ -706,10 +781,11 @@ static int follow_apply(struct sync *s, struct bhxh_ldap_follow *f, LDAP *ld)
 		r = bhxh_ldap_check_revoked(ld, s->lc, changed[i], err, sizeof(err));
 	if (r < 0) {
 		cli_err(_("cannot read the directory, nothing installed: %s"), err);
+		drop_images(s); /* the changes taken are not in them: a full build next */
 		return FAILED;
 	}
 	if (!full && !deleted) {
-		r = apply_patch(s, changed, nch, ents, n);
+		r = apply_patch(s, changed, nch, gone, ngone, ents, n);
 		if (r != NOT_PATCHED)
 			return r;
 	}

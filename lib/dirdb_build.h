@@ -104,23 +104,42 @@ int bhxh_dirdb_serialize(const struct bhxh_dirsrc *s, uint64_t generation, void 
 			 size_t *ret_pwlen, void **ret_sp, size_t *ret_splen);
 
 /* The next generation made from an installed one (pw, sp: both files of
- * one build, validated) by patching the accounts of the delta d (a source
- * parsed and validated on its own, accounts only): each must keep its name
- * and uid, and have a shadow entry exactly when it had one; its other
- * fields, shadow entry and revocation are replaced.  Everything else --
- * indexes, groups, memberships, the other records -- is copied as it is,
- * so the checks of the full build that made pw still hold (the caller
- * makes sure the local files did not change since).  New strings are
- * appended (the old ones stay unused until the next full build).
- * what[i] (d->nusers of them) receives BHXH_PATCH_* for account i.
+ * one build, validated) by patching the delta into it:
+ *  - accounts of dl->d that keep their name and uid and have a shadow
+ *    entry exactly when they had one: their other fields, shadow entry and
+ *    revocation are replaced;
+ *  - accounts flagged in dl->added: appended, when neither their name nor
+ *    their uid is in pw (nor the name among the deleted);
+ *  - dl->gone: accounts removed (with their shadow entry and revocation);
+ *  - groups of dl->d that keep their name, gid and password field: their
+ *    member list is replaced, and the member index (initgroups) follows.
+ * The delta is a source parsed and validated on its own (against the local
+ * files too: a name added is checked there); everything else -- the other
+ * records, their order, the indexes' sizes -- is kept, so the checks of the
+ * full build that made pw still hold for what was not touched (the caller
+ * makes sure the local files did not change since, and applies the
+ * mass-deletion guard).  New strings and lists are appended (the old ones
+ * stay unused until the next full build); a removed record's place takes
+ * the last record.  Anything else gives -ESRCH (a full build is needed):
+ * an index that would be more than half full, a group added, removed or
+ * renumbered, more than dl->max_members members in all (0: no cap).
+ * what[] (d->nusers + d->ngroups: accounts, then groups) receives
+ * BHXH_PATCH_* for each record of the delta.
  * Returns 0 with both images (malloc'ed), 1 when nothing differs (no
- * images), -ESRCH when the delta cannot be patched in (a full build is
- * needed), or -errno. */
+ * images), -ESRCH, or -errno. */
 #define BHXH_PATCH_CHANGED 0x1 /* passwd fields or revocation (counted "changed") */
 #define BHXH_PATCH_REVOKED 0x2 /* newly revoked */
 #define BHXH_PATCH_DIFFERS 0x4 /* anything, the shadow entry included */
+#define BHXH_PATCH_ADDED 0x8   /* a new account */
+struct bhxh_dirdb_delta {
+	const struct bhxh_dirsrc *d; /* changed and added accounts, changed groups */
+	const bool *added;           /* d->nusers flags; NULL: none is new */
+	const char *const *gone;     /* names of the accounts deleted */
+	size_t ngone;
+	uint64_t max_members;
+};
 int bhxh_dirdb_patch(const struct bhxh_db *pw, const struct bhxh_db *sp,
-		     const struct bhxh_dirsrc *d, uint64_t generation, unsigned *what,
+		     const struct bhxh_dirdb_delta *dl, uint64_t generation, unsigned *what,
 		     void **ret_pw, size_t *ret_pwlen, void **ret_sp, size_t *ret_splen);
 
 /* Write both images into dbdir (created 0755 if missing; it must be owned

@@ -121,6 +121,10 @@ bool bhxh_ldap_follow_refreshed(const struct bhxh_ldap_follow *f);
  * directory to build, the others as they were). */
 size_t bhxh_ldap_follow_take_changed(struct bhxh_ldap_follow *f, struct bhxh_ldap_entry ***ret,
 				     bool *ret_full, bool *ret_deleted);
+/* The names of the accounts deleted since the last call (valid until the
+ * next call); *ret_deleted of take_changed is set only for the other
+ * deletions (an entry that was not a mapped account). */
+size_t bhxh_ldap_follow_take_gone(struct bhxh_ldap_follow *f, const char *const **ret);
 /* Save the cookie and the entries (root-only file in state_dir, written
  * atomically): a restart resumes from them. */
 int bhxh_ldap_follow_save(struct bhxh_ldap_follow *f);

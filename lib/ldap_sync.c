@@ -57,7 +57,12 @@ struct bhxh_ldap_follow {
 	size_t nchanged, cachanged;
 	struct bhxh_ldap_entry **chlist;
 	bool need_full;               /* a refresh happened since the last take */
-	bool deleted;                 /* an entry was deleted since the last take */
+	bool deleted;                 /* an entry was deleted since the last take, and
+				       * it is not on gone[] */
+	char **gone;                  /* names of the accounts deleted since */
+	size_t ngone, cagone;
+	char **gone_out;              /* what the last take handed out */
+	size_t ngone_out;
 	uint8_t cookie[COOKIE_MAX];
 	size_t cookielen;
 	ldap_sync_t ls;
@@ -149,6 +154,10 @@ static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_en
 		 * installed generation needs the same name) */
 		struct bhxh_ldap_mapped *om = s->e->mapped, *nm = e->mapped;
 
+		/* an account that becomes a group (or anything else): not a
+		 * change a patch can follow */
+		if (s->e->kind != e->kind && f->refreshed)
+			f->need_full = true;
 		if (om != NULL && nm != NULL && nm->prev_name == NULL) {
 			if (om->text != NULL)
 				nm->prev_name = strdup(om->name);
@@ -196,18 +205,61 @@ static void del_slot(struct bhxh_ldap_follow *f, struct slot *s)
 	f->list_ok = false;
 }
 
+/* Note the name of the account e, deleted: -EINVAL when e is not a
+ * mapped account (or was renamed since it was mapped). */
+static int gone_add(struct bhxh_ldap_follow *f, const struct bhxh_ldap_entry *e)
+{
+	const struct bhxh_ldap_mapped *m = e->mapped;
+	char *nm;
+
+	if (e->kind != BHXH_LDAP_USER || m == NULL || m->text == NULL || m->name == NULL ||
+	    (m->prev_name != NULL && strcmp(m->prev_name, m->name) != 0))
+		return -EINVAL;
+	if (f->ngone == f->cagone) {
+		size_t nc = f->cagone ? 2 * f->cagone : 16;
+		char **q = realloc(f->gone, nc * sizeof(*q));
+
+		if (q == NULL)
+			return -ENOMEM;
+		f->gone = q;
+		f->cagone = nc;
+	}
+	if ((nm = strdup(m->name)) == NULL)
+		return -ENOMEM;
+	f->gone[f->ngone++] = nm;
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
+size_t bhxh_ldap_follow_take_gone(struct bhxh_ldap_follow *f, const char *const **ret)
+{
+	free_names(f->gone_out, f->ngone_out);
+	free(f->gone_out);
+	f->gone_out = f->gone;
+	f->ngone_out = f->ngone;
+	f->gone = NULL;
+	f->ngone = f->cagone = 0;
+	*ret = (const char *const *)f->gone_out;
+	return f->ngone_out;
+}
+
 static void del(struct bhxh_ldap_follow *f, const uint8_t *u)
 {
 	bool found;
 	struct slot *s = find(f, u, &found);
 
 	if (found) {
-		del_slot(f, s);
-		/* the next take builds everything (an account gone is not a
-		 * change of the entries left, nor of what the revoked filter
-		 * says of them) */
-		if (f->refreshed)
+		/* an account gone is not a change of the entries left, nor of
+		 * what the revoked filter says of them: its name is all the
+		 * next take needs (anything else: the whole directory) */
+		if (f->refreshed && gone_add(f, s->e) < 0)
 			f->deleted = true;
+		del_slot(f, s);
 	}
 }
 
@@ -666,6 +718,10 @@ void bhxh_ldap_follow_free(struct bhxh_ldap_follow *f)
 	free(f->list);
 	free(f->changed);
 	free(f->chlist);
+	free_names(f->gone, f->ngone);
+	free(f->gone);
+	free_names(f->gone_out, f->ngone_out);
+	free(f->gone_out);
 	bhxh_ldap_eb_free(&f->scratch);
 	bhxh_ldap_premap_free(f->premap);
 	bhxh_wipe(f, sizeof(*f));

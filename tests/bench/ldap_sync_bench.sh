@@ -7,10 +7,10 @@
 #      from the saved state);
 #   2. latency from ldapmodify returning to the change being visible through
 #      getpwnam() (glibc + the plugin, in a process that keeps running) with
-#      --follow: median and 99th percentile over NCHANGES changes, first of
-#      modifications that keep name and uid (patched into the installed
-#      generation), then of the changes that take the full build: accounts
-#      added, group memberships added, accounts deleted (NCHANGES each);
+#      --follow: median and 99th percentile over NCHANGES changes of each
+#      kind, all patched into the installed generation: modifications that
+#      keep name and uid, accounts added, group memberships added and
+#      removed, accounts deleted (and how many generations were patched);
 #   3. what one persistent search costs the server.
 # MODE: all (default), sync (1 only), changes (2 only).
 # usage (root): tests/bench/ldap_sync_bench.sh BUILDDIR [NUSERS NGROUPS NCHANGES [MODE]]
@@ -70,6 +70,9 @@ for _ in $(seq 600); do
 	"$BHXHCTL" --conf "$CONF" db status --json 2>/dev/null | grep -q '"state":"connected".*"generation":[1-9]' && break
 	sleep 0.1
 done
+# connected: its first full build (the refresh) and the save of its state
+# (100,000 entries) are under way; the changes are measured after them
+sleep 5
 cat >"$T/lat.py" <<PY
 import grp, pwd, subprocess, time, statistics
 lat = []
@@ -113,8 +116,7 @@ def has_user(name):
 report("modify (patched)", lat)
 if "$MODE" != "all" and "$MODE" != "changes":
     raise SystemExit(0)
-# the changes that take the full build: accounts added, group memberships
-# added, accounts deleted
+# accounts added, group memberships added and removed, accounts deleted
 lat = []
 for i in range($NC):
     ldap("ldapadd", "dn: uid=n%d,ou=people,$SLAPD_BASE\nobjectClass: inetOrgPerson\n"
@@ -132,6 +134,14 @@ for i in range($NC):
 report("group member added", lat)
 lat = []
 for i in range($NC):
+    ldap("ldapmodify", "dn: cn=g%d,ou=groups,$SLAPD_BASE\nchangetype: modify\n"
+         "delete: memberUid\nmemberUid: n%d\n" % (i % $NG, i))
+    lat.append(timed("membership", i,
+                     lambda: "n%d" % i not in grp.getgrnam("g%d" % (i % $NG)).gr_mem))
+    time.sleep(0.3)
+report("group member removed", lat)
+lat = []
+for i in range($NC):
     ldap("ldapdelete", "uid=n%d,ou=people,$SLAPD_BASE\n" % i)
     lat.append(timed("deletion", i, lambda: not has_user("n%d" % i)))
     time.sleep(0.3)
@@ -140,7 +150,8 @@ PY
 in_ns <<NS
 python3 "$T/lat.py"
 NS
-grep -c "installed generation" "$T/follow.log" | sed 's/^/generations installed while following: /'
+echo "generations installed while following: $(grep -c "installed generation" "$T/follow.log")," \
+	"patched: $(grep -c "(patched)" "$T/follow.log")"
 [ "$MODE" = all ] || exit 0
 
 # 3. What one persistent search costs the server: slapd's memory and CPU for

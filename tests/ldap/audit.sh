@@ -1,7 +1,9 @@
 #!/bin/sh
 # Each applied generation of bhxhctl db sync is one audit record
 # (op=bhxhctl:db_sync, counts, revocations named); a refused update is
-# audited with its reason.  Reads auditd's log: holds the audit tests' lock.
+# audited with its reason.  A follower's patched generations (an account
+# added, one deleted, a membership changed) are audited with the counts a
+# full build gives.  Reads auditd's log: holds the audit tests' lock.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/audit/common.sh"
 . "$top_srcdir/tests/ldap/common.sh"
@@ -28,4 +30,20 @@ wait_for "$start" 'op=bhxhctl:db_sync .*reason=applied .*generation=2 users=201 
 ldif_user rooty 0 600000 | ldap_add || fail "ldapadd"
 sync_once >/dev/null 2>&1 && fail "uid 0 accepted"
 wait_for "$start" 'op=bhxhctl:db_sync .*reason=invalid_source source="ldap://[^ ]*" generation=2 error=.*res=failed' 1
+ldap_del "uid=rooty,ou=people,$SLAPD_BASE" || fail "ldapdelete rooty"
+follow_start
+wait_until 10 status_is connected || fail "follower not connected: $(cat "$T/follow.log")"
+sleep 2 # its first (full) build
+g=$(db_gen)
+ldif_user newbie 500900 600000 | ldap_add || fail "ldapadd newbie"
+wait_until 5 gen_is $((g + 1)) || fail "no generation for newbie: $(cat "$T/follow.log")"
+ldap_del "uid=u4,ou=people,$SLAPD_BASE" || fail "ldapdelete u4"
+wait_until 5 gen_is $((g + 2)) || fail "no generation for u4: $(cat "$T/follow.log")"
+printf 'dn: cn=g2,ou=groups,%s\nchangetype: modify\nadd: memberUid\nmemberUid: newbie\n' \
+	"$SLAPD_BASE" | ldap_mod || fail "ldapmodify g2"
+wait_until 5 gen_is $((g + 3)) || fail "no generation for g2: $(cat "$T/follow.log")"
+assert_eq 3 "$(grep -c '(patched)' "$T/follow.log")" "patched generations"
+wait_for "$start" "op=bhxhctl:db_sync .*reason=applied .*generation=$((g + 1)) users=202 groups=21 added=1 removed=0 changed=0 revocations=0 .*res=success" 1
+wait_for "$start" "op=bhxhctl:db_sync .*reason=applied .*generation=$((g + 2)) users=201 groups=21 added=0 removed=1 changed=0 revocations=1 revoked=\"u4\".*res=success" 1
+wait_for "$start" "op=bhxhctl:db_sync .*reason=applied .*generation=$((g + 3)) users=201 groups=21 added=0 removed=0 changed=1 revocations=0 .*res=success" 1
 echo ok

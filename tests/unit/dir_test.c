@@ -589,6 +589,16 @@ static void load_delta(struct bhxh_dirsrc *d, const char *pw, const char *sp, co
 	ck_assert_msg(bhxh_dirsrc_validate(d, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
 }
 
+/* Patch the accounts of d (none new, none deleted) into db/sdb. */
+static int patch_d(const struct bhxh_db *db, const struct bhxh_db *sdb,
+		   const struct bhxh_dirsrc *d, uint64_t gen, unsigned *what, void **pw,
+		   size_t *pwlen, void **sp, size_t *splen)
+{
+	const struct bhxh_dirdb_delta dl = { d, NULL, NULL, 0, 0 };
+
+	return bhxh_dirdb_patch(db, sdb, &dl, gen, what, pw, pwlen, sp, splen);
+}
+
 START_TEST(patch_replaces_accounts_in_place)
 {
 	struct bhxh_dirsrc s, d;
@@ -608,7 +618,7 @@ START_TEST(patch_replaces_accounts_in_place)
 		   "alice:x:200001:200002:Alice:/home/alice:/bin/zsh\n"
 		   "bob:x:200002:200001:Bob B:/home/bob:/bin/sh\n",
 		   "alice:$6$new$hash:19500:0:42:7:::\nbob:!:19000::::::\n", "alice\n");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 0);
 	ck_assert_uint_eq(what[0], BHXH_PATCH_CHANGED | BHXH_PATCH_REVOKED | BHXH_PATCH_DIFFERS);
 	ck_assert_uint_eq(what[1], BHXH_PATCH_CHANGED | BHXH_PATCH_DIFFERS);
@@ -650,26 +660,26 @@ START_TEST(patch_replaces_accounts_in_place)
 
 	/* nothing differs: 1, no images */
 	load_delta(&d, "carol:*:200003:200002::/home/carol:/usr/sbin/nologin\n", "", "");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 1);
 	ck_assert_ptr_null(npw);
 	ck_assert_ptr_null(nsp);
 	bhxh_dirsrc_free(&d);
 	/* a new account, a new uid, a shadow entry appearing or going: -ESRCH */
 	load_delta(&d, "dave:x:200009:200001::/home/dave:/bin/sh\n", "", "");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 -ESRCH);
 	bhxh_dirsrc_free(&d);
 	load_delta(&d, "carol:*:200008:200002::/home/carol:/bin/sh\n", "", "");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 -ESRCH);
 	bhxh_dirsrc_free(&d);
 	load_delta(&d, "carol:*:200003:200002::/home/carol:/bin/sh\n", "carol:*:1::::::\n", "");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 -ESRCH);
 	bhxh_dirsrc_free(&d);
 	load_delta(&d, "alice:x:200001:200001:Alice:/home/alice:/bin/bash\n", "", "");
-	ck_assert_int_eq(bhxh_dirdb_patch(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
+	ck_assert_int_eq(patch_d(&db, &sdb, &d, 8, what, &npw, &npwlen, &nsp, &nsplen),
 			 -ESRCH);
 	ck_assert_ptr_null(npw);
 	bhxh_dirsrc_free(&d);
