@@ -236,7 +236,8 @@ START_TEST(status_cache)
 	ck_assert_int_eq(bhxh_audit_status_load(path, 0, &e, &p), -ENOENT);
 	/* the named process gone: not believed */
 	dead = fork();
-	ck_assert_int_ge(dead, 0);
+	if (dead < 0) /* no ck_assert in the child: it would write to Check's channel */
+		ck_abort_msg("fork: %s", strerror(errno));
 	if (dead == 0)
 		_exit(0);
 	ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
@@ -250,7 +251,8 @@ START_TEST(status_cache)
 		pid_t child = fork();
 		int st;
 
-		ck_assert_int_ge(child, 0);
+		if (child < 0) /* no ck_assert in the child: it would write to Check's channel */
+			ck_abort_msg("fork: %s", strerror(errno));
 		if (child == 0) {
 			unsigned ce = 0, cp = 0;
 			int ok = setgid(65534) == 0 && setuid(65534) == 0 && geteuid() == 65534 &&
