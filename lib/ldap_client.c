@@ -32,32 +32,6 @@ __attribute__((format(printf, 4, 5))) static int seterr(int r, char *err, size_t
 	return r;
 }
 
-int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e)
-{
-	if (s->n == s->cap) {
-		size_t nc = s->cap == 0 ? 1024 : s->cap * 2;
-		struct bhxh_ldap_entry **q;
-
-		if (nc > 4 * (size_t)BHXH_DB_MAX_RECORDS)
-			return -E2BIG;
-		q = realloc(s->e, nc * sizeof(*q));
-		if (q == NULL)
-			return -ENOMEM;
-		s->e = q;
-		s->cap = nc;
-	}
-	s->e[s->n++] = e;
-	return 0;
-}
-
-void bhxh_ldap_set_free(struct bhxh_ldap_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		bhxh_ldap_entry_free(s->e[i]);
-	free(s->e);
-	memset(s, 0, sizeof(*s));
-}
-
 /* The server's own words about the last error, if any. */
 static const char *diag(LDAP *ld)
 {
@@ -303,7 +277,7 @@ void bhxh_ldap_defined_attrs(LDAP *ld, const struct bhxh_ldap_conf *c,
 	struct berval **v = NULL;
 	size_t n = 0, k = 0, types = 0;
 
-	while (attrs[n] != NULL && n < BHXH_LDAP_ATTRS_MAX + 1)
+	while (n < BHXH_LDAP_ATTRS_MAX + 1 && attrs[n] != NULL)
 		n++;
 	if (dn != NULL &&
 	    ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=subschema)", want, 0, NULL,
@@ -585,31 +559,6 @@ int bhxh_ldap_search_all(LDAP *ld, const struct bhxh_ldap_conf *c, const char *b
 	return bhxh_ldap_paged(ld, c, base, filter, attrs, fn, arg, err, errlen);
 }
 
-struct collect {
-	struct bhxh_ldap_set *out;
-	struct bhxh_ldap_ebuf scratch;
-	int kind;
-	char *err;
-	size_t errlen;
-};
-
-static int collect_one(void *arg, LDAP *ld, LDAPMessage *m)
-{
-	struct collect *k = arg;
-	struct bhxh_ldap_entry *e = NULL;
-	int r = bhxh_ldap_entry_from_msg(ld, m, &k->scratch, &e);
-
-	if (r < 0)
-		return seterr(r, k->err, k->errlen, "reading an entry: %s", strerror(-r));
-	e->kind = k->kind;
-	r = bhxh_ldap_set_add(k->out, e);
-	if (r < 0) {
-		bhxh_ldap_entry_free(e);
-		return seterr(r, k->err, k->errlen, "too many entries: %s", strerror(-r));
-	}
-	return 0;
-}
-
 struct dnset {
 	char **dn;
 	size_t n, cap;
@@ -796,37 +745,8 @@ void bhxh_ldap_read_ahead(LDAP *ld)
 {
 	Sockbuf *sb = NULL;
 
-
 	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS && sb != NULL &&
 	    !ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_readahead))
 		(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
 					 NULL);
-}
-
-int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
-		       char *err, size_t errlen)
-{
-	const char *list[BHXH_LDAP_ATTRS_MAX];
-	struct collect k = { out, { 0 }, BHXH_LDAP_USER, err, errlen };
-	int rmsgid = -1, r;
-
-	bhxh_ldap_read_ahead(ld);
-	bhxh_ldap_attr_list(c, list);
-	r = bhxh_ldap_revoked_ask(ld, c, &rmsgid, err, errlen);
-	if (r < 0)
-		return r;
-	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
-			    (char **)list, collect_one, &k, err, errlen);
-	if (r == 0) {
-		k.kind = BHXH_LDAP_GROUP;
-		r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base,
-				    c->group_filter, (char **)list, collect_one, &k, err, errlen);
-	}
-	bhxh_ldap_eb_free(&k.scratch);
-	if (r < 0) {
-		if (rmsgid >= 0)
-			(void)ldap_abandon_ext(ld, rmsgid, NULL, NULL);
-		return r;
-	}
-	return bhxh_ldap_mark_revoked_from(ld, c, rmsgid, out->e, out->n, err, errlen);
 }

@@ -16,14 +16,6 @@
 typedef struct ldap LDAP;
 typedef struct ldapmsg LDAPMessage; /* as ldap.h has them (C11 allows the repeat) */
 
-/* A growable set of owned entries. */
-struct bhxh_ldap_set {
-	struct bhxh_ldap_entry **e;
-	size_t n, cap;
-};
-int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e);
-void bhxh_ldap_set_free(struct bhxh_ldap_set *s);
-
 /* Connect (URIs in order), StartTLS when asked, bind (simple with the
  * password file, SASL EXTERNAL, or anonymous).  -ECONNREFUSED (no server
  * reachable), -EACCES (bind refused), -EPROTO (TLS), -EPERM (password file
@@ -45,11 +37,6 @@ int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c);
  * its messages with zero timeouts, loses its connection through it.
  * Nothing happens when the layer is refused (only slower). */
 void bhxh_ldap_read_ahead(LDAP *ld);
-
-/* Read every account and group (paged searches), marking the accounts that
- * match ldap_revoked_filter. */
-int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
-		       char *err, size_t errlen);
 
 /* Mark (entry->revoked) the accounts of ents that match the revoked filter
  * (one search; nothing to do when the filter is empty). */

@@ -1288,6 +1288,7 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	int64_t full_at = now, read_at;
 	struct pollrun pr = { .f = f, .err = err, .errlen = errlen };
 	char *tsonly[] = { (char *)"modifyTimestamp", NULL };
+	const char *attrs[BHXH_LDAP_ATTRS_MAX + 2];
 	struct bhxh_ldap_entry **ents;
 	bool *was = NULL;
 	size_t n;
@@ -1352,12 +1353,10 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	pr.maxts[0] = '\0';
 	pr.no_ts = false;
 	clear_present(f);
-	{
-		const char *attrs[BHXH_LDAP_ATTRS_MAX + 2];
-
-		bhxh_ldap_defined_attrs(ld, f->c, f->attrs, attrs);
-		r = poll_search(&pr, ld, "", (char **)attrs, poll_entry);
-	}
+	/* only the attributes the server defines (a name it does not know
+	 * costs it at each attribute of each entry) */
+	bhxh_ldap_defined_attrs(ld, f->c, f->attrs, attrs);
+	r = poll_search(&pr, ld, "", (char **)attrs, poll_entry);
 	if (r < 0)
 		goto fail;
 	pr.changed |= drop_absent(f);
