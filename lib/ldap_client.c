@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ldap.h>
+#include <ldap_schema.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,32 +30,6 @@ __attribute__((format(printf, 4, 5))) static int seterr(int r, char *err, size_t
 	(void)vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e)
-{
-	if (s->n == s->cap) {
-		size_t nc = s->cap == 0 ? 1024 : s->cap * 2;
-		struct bhxh_ldap_entry **q;
-
-		if (nc > 4 * (size_t)BHXH_DB_MAX_RECORDS)
-			return -E2BIG;
-		q = realloc(s->e, nc * sizeof(*q));
-		if (q == NULL)
-			return -ENOMEM;
-		s->e = q;
-		s->cap = nc;
-	}
-	s->e[s->n++] = e;
-	return 0;
-}
-
-void bhxh_ldap_set_free(struct bhxh_ldap_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		bhxh_ldap_entry_free(s->e[i]);
-	free(s->e);
-	memset(s, 0, sizeof(*s));
 }
 
 /* The server's own words about the last error, if any. */
@@ -266,6 +243,80 @@ int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c)
 	return found;
 }
 
+/* The DN of the server's subschema entry (root DSE's subschemaSubentry),
+ * NULL when there is none; the caller frees it (ldap_memfree). */
+static char *subschema_dn(LDAP *ld, const struct bhxh_ldap_conf *c)
+{
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	char *attrs[] = { (char *)"subschemaSubentry", NULL }, *dn = NULL;
+	LDAPMessage *res = NULL, *m;
+	struct berval **v = NULL;
+
+	if (ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL, NULL,
+			      &tv, 1, &res) == LDAP_SUCCESS &&
+	    (m = ldap_first_entry(ld, res)) != NULL)
+		v = ldap_get_values_len(ld, m, "subschemaSubentry");
+	if (v != NULL && v[0] != NULL && v[0]->bv_len > 0 &&
+	    memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL &&
+	    (dn = ber_memalloc(v[0]->bv_len + 1)) != NULL) {
+		memcpy(dn, v[0]->bv_val, v[0]->bv_len);
+		dn[v[0]->bv_len] = '\0';
+	}
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return dn;
+}
+
+void bhxh_ldap_defined_attrs(LDAP *ld, const struct bhxh_ldap_conf *c,
+			     const char *const *attrs, const char **out)
+{
+	struct timeval tv = { (time_t)c->timeout, 0 };
+	char *want[] = { (char *)"attributeTypes", NULL }, *dn = subschema_dn(ld, c);
+	bool defined[BHXH_LDAP_ATTRS_MAX + 2] = { false };
+	LDAPMessage *res = NULL, *m;
+	struct berval **v = NULL;
+	size_t n = 0, k = 0, types = 0;
+
+	while (n < BHXH_LDAP_ATTRS_MAX + 1 && attrs[n] != NULL)
+		n++;
+	if (dn != NULL &&
+	    ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=subschema)", want, 0, NULL,
+			      NULL, &tv, 1, &res) == LDAP_SUCCESS &&
+	    (m = ldap_first_entry(ld, res)) != NULL)
+		v = ldap_get_values_len(ld, m, "attributeTypes");
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++) {
+		LDAPAttributeType *at;
+		const char *errp;
+		char *s;
+		int code;
+
+		if (memchr(v[i]->bv_val, '\0', v[i]->bv_len) != NULL ||
+		    (s = ber_strndup(v[i]->bv_val, v[i]->bv_len)) == NULL)
+			continue;
+		at = ldap_str2attributetype(s, &code, &errp, LDAP_SCHEMA_ALLOW_ALL);
+		ber_memfree(s);
+		if (at == NULL)
+			continue;
+		types++;
+		for (size_t j = 0; at->at_names != NULL && at->at_names[j] != NULL; j++)
+			for (size_t a = 0; a < n; a++)
+				defined[a] |= strcasecmp(at->at_names[j], attrs[a]) == 0;
+		ldap_attributetype_free(at);
+	}
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	if (dn != NULL)
+		ldap_memfree(dn);
+	/* an attribute given by OID is kept; without a schema read, all */
+	for (size_t a = 0; a < n; a++)
+		if (types == 0 || defined[a] || (attrs[a][0] >= '0' && attrs[a][0] <= '9'))
+			out[k++] = attrs[a];
+	if (k == 0) /* none left: all (an empty list would ask for every attribute) */
+		for (; k < n; k++)
+			out[k] = attrs[k];
+	out[k] = NULL;
+}
+
 /* One entry of a result into the serialized form (in scratch, the
  * caller's buffer, reused from entry to entry), then parsed.  The DN, the
  * attribute names and the values are read where they lie in the message's
@@ -431,29 +482,81 @@ int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base, 
 	return r < 0 ? r : paged_from(ld, c, base, filter, attrs, msgid, fn, arg, err, errlen);
 }
 
-struct collect {
-	struct bhxh_ldap_set *out;
-	struct bhxh_ldap_ebuf scratch;
-	int kind;
-	char *err;
-	size_t errlen;
-};
-
-static int collect_one(void *arg, LDAP *ld, LDAPMessage *m)
+/* The unpaged search of bhxh_ldap_search_all: 0 (its end reached: every
+ * entry handed to fn), 1 (the server ended it with an error code: it is
+ * to be made again with paging) or -errno.  Entries are handed over as
+ * they arrive (LDAP_MSG_RECEIVED: whatever the read-ahead buffer holds),
+ * never the whole result at once. */
+static int unpaged_stream(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+			  const char *filter, char **attrs,
+			  int (*fn)(void *, LDAP *, LDAPMessage *), void *arg, char *err,
+			  size_t errlen)
 {
-	struct collect *k = arg;
-	struct bhxh_ldap_entry *e = NULL;
-	int r = bhxh_ldap_entry_from_msg(ld, m, &k->scratch, &e);
+	struct timeval tv = { (time_t)c->timeout * 6, 0 };
+	int msgid = -1, rc, r = 0;
+	bool done = false;
 
-	if (r < 0)
-		return seterr(r, k->err, k->errlen, "reading an entry: %s", strerror(-r));
-	e->kind = k->kind;
-	r = bhxh_ldap_set_add(k->out, e);
-	if (r < 0) {
-		bhxh_ldap_entry_free(e);
-		return seterr(r, k->err, k->errlen, "too many entries: %s", strerror(-r));
+	/* no server time limit: the whole search may take longer than a
+	 * page; a server that stops sending for the client's timeout fails
+	 * it below */
+	rc = ldap_search_ext(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL, NULL,
+			     LDAP_NO_LIMIT, &msgid);
+	if (rc != LDAP_SUCCESS)
+		return seterr(errno_of(rc), err, errlen, "%.200s: search %.200s in %.200s: %s%s",
+			      c->uri, filter, base, ldap_err2string(rc), diag(ld));
+	while (r == 0 && !done) {
+		LDAPMessage *res = NULL;
+
+		rc = ldap_result(ld, msgid, LDAP_MSG_RECEIVED, &tv, &res);
+		if (rc <= 0) {
+			ldap_msgfree(res);
+			if (rc == 0)
+				rc = LDAP_TIMEOUT;
+			else
+				(void)ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &rc);
+			r = seterr(errno_of(rc), err, errlen,
+				   "%.200s: search %.200s in %.200s: %s%s", c->uri, filter, base,
+				   ldap_err2string(rc), diag(ld));
+			break;
+		}
+		for (LDAPMessage *m = ldap_first_message(ld, res); m != NULL && r == 0;
+		     m = ldap_next_message(ld, m)) {
+			int code = 0;
+
+			switch (ldap_msgtype(m)) {
+			case LDAP_RES_SEARCH_ENTRY:
+				r = fn(arg, ld, m);
+				break;
+			case LDAP_RES_SEARCH_RESULT:
+				done = true;
+				if (ldap_parse_result(ld, m, &code, NULL, NULL, NULL, NULL, 0) !=
+					    LDAP_SUCCESS ||
+				    code != LDAP_SUCCESS)
+					r = 1;
+				break;
+			default: /* references: not followed, as when paged */
+				break;
+			}
+		}
+		ldap_msgfree(res);
 	}
-	return 0;
+	if (r < 0 && !done)
+		(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
+	return r;
+}
+
+int bhxh_ldap_search_all(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+			 const char *filter, char **attrs,
+			 int (*fn)(void *, LDAP *, LDAPMessage *), void (*restart)(void *),
+			 void *arg, char *err, size_t errlen)
+{
+	int r;
+
+	r = unpaged_stream(ld, c, base, filter, attrs, fn, arg, err, errlen);
+	if (r != 1)
+		return r;
+	restart(arg);
+	return bhxh_ldap_paged(ld, c, base, filter, attrs, fn, arg, err, errlen);
 }
 
 struct dnset {
@@ -642,37 +745,8 @@ void bhxh_ldap_read_ahead(LDAP *ld)
 {
 	Sockbuf *sb = NULL;
 
-
 	if (ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) == LDAP_OPT_SUCCESS && sb != NULL &&
 	    !ber_sockbuf_ctrl(sb, LBER_SB_OPT_HAS_IO, &ber_sockbuf_io_readahead))
 		(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
 					 NULL);
-}
-
-int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
-		       char *err, size_t errlen)
-{
-	const char *list[BHXH_LDAP_ATTRS_MAX];
-	struct collect k = { out, { 0 }, BHXH_LDAP_USER, err, errlen };
-	int rmsgid = -1, r;
-
-	bhxh_ldap_read_ahead(ld);
-	bhxh_ldap_attr_list(c, list);
-	r = bhxh_ldap_revoked_ask(ld, c, &rmsgid, err, errlen);
-	if (r < 0)
-		return r;
-	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, c->user_filter,
-			    (char **)list, collect_one, &k, err, errlen);
-	if (r == 0) {
-		k.kind = BHXH_LDAP_GROUP;
-		r = bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base,
-				    c->group_filter, (char **)list, collect_one, &k, err, errlen);
-	}
-	bhxh_ldap_eb_free(&k.scratch);
-	if (r < 0) {
-		if (rmsgid >= 0)
-			(void)ldap_abandon_ext(ld, rmsgid, NULL, NULL);
-		return r;
-	}
-	return bhxh_ldap_mark_revoked_from(ld, c, rmsgid, out->e, out->n, err, errlen);
 }

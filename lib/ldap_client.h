@@ -16,14 +16,6 @@
 typedef struct ldap LDAP;
 typedef struct ldapmsg LDAPMessage; /* as ldap.h has them (C11 allows the repeat) */
 
-/* A growable set of owned entries. */
-struct bhxh_ldap_set {
-	struct bhxh_ldap_entry **e;
-	size_t n, cap;
-};
-int bhxh_ldap_set_add(struct bhxh_ldap_set *s, struct bhxh_ldap_entry *e);
-void bhxh_ldap_set_free(struct bhxh_ldap_set *s);
-
 /* Connect (URIs in order), StartTLS when asked, bind (simple with the
  * password file, SASL EXTERNAL, or anonymous).  -ECONNREFUSED (no server
  * reachable), -EACCES (bind refused), -EPROTO (TLS), -EPERM (password file
@@ -46,11 +38,6 @@ int bhxh_ldap_offers_sync(LDAP *ld, const struct bhxh_ldap_conf *c);
  * Nothing happens when the layer is refused (only slower). */
 void bhxh_ldap_read_ahead(LDAP *ld);
 
-/* Read every account and group (paged searches), marking the accounts that
- * match ldap_revoked_filter. */
-int bhxh_ldap_read_all(LDAP *ld, const struct bhxh_ldap_conf *c, struct bhxh_ldap_set *out,
-		       char *err, size_t errlen);
-
 /* Mark (entry->revoked) the accounts of ents that match the revoked filter
  * (one search; nothing to do when the filter is empty). */
 int bhxh_ldap_mark_revoked(LDAP *ld, const struct bhxh_ldap_conf *c,
@@ -68,10 +55,34 @@ int bhxh_ldap_mark_revoked_from(LDAP *ld, const struct bhxh_ldap_conf *c, int ms
 
 /* A paged subtree search (pages asked for ahead of the entries handled);
  * each entry goes to fn, which returns 0 or -errno (that stops the read).
- * Used by the full read and by the modifyTimestamp polling. */
+ * The fallback of bhxh_ldap_search_all and of the revoked filter's search. */
 int bhxh_ldap_paged(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
 		    const char *filter, char **attrs, int (*fn)(void *, LDAP *, LDAPMessage *),
 		    void *arg, char *err, size_t errlen);
+
+/* A subtree search of everything under base: first unpaged (one search,
+ * the server's cheapest: no candidates computed again for each page),
+ * each entry handed to fn as it arrives; when the server ends it with an
+ * error code instead (its size limit: slapd's sizelimit, Active
+ * Directory's MaxPageSize; an administrative limit; any refusal), the
+ * entries fn was handed are only some of them: restart(arg) is called
+ * (fn is to forget them, or to take them again as the same entries) and
+ * the search is made again, paged (bhxh_ldap_paged).  fn returns 0 or
+ * -errno (that stops the read). */
+int bhxh_ldap_search_all(LDAP *ld, const struct bhxh_ldap_conf *c, const char *base,
+			 const char *filter, char **attrs,
+			 int (*fn)(void *, LDAP *, LDAPMessage *), void (*restart)(void *),
+			 void *arg, char *err, size_t errlen);
+
+/* The attributes of attrs (NULL-terminated, at most BHXH_LDAP_ATTRS_MAX + 1)
+ * that the server's schema defines, into out (as large): the others are
+ * never in an entry, and a server may pay for each name it does not know
+ * at each attribute of each entry it sends (slapd: 0.1-0.2 s of its CPU in
+ * a full read of 100,000 accounts asking for pwdChangedTime and
+ * pwdAccountLockedTime without the ppolicy overlay).  All of them when the
+ * schema cannot be read (root DSE's subschemaSubentry, its attributeTypes). */
+void bhxh_ldap_defined_attrs(LDAP *ld, const struct bhxh_ldap_conf *c,
+			     const char *const *attrs, const char **out);
 
 /* Remove from dirfd the temporary files ".NAME.PID" that writers of NAME
  * killed before their rename left (PID a process that is gone; a running

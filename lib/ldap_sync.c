@@ -1228,6 +1228,21 @@ static void free_fetch(struct pollrun *pr)
 	pr->nfetch = 0;
 }
 
+/* A search of pr->kind cut short by the server, about to be made again
+ * with paging: what it marked present is marked again by the new search
+ * (its entries are held under their keys: taken again, they are the same
+ * ones), what it noted for reading is noted again. */
+static void poll_restart(void *arg)
+{
+	struct pollrun *pr = arg;
+
+	for (size_t i = 0; i <= pr->f->mask; i++)
+		if (pr->f->t[i].e != NULL && pr->f->t[i].e->kind == pr->kind)
+			pr->f->t[i].present = false;
+	while (pr->nfetch > 0 && pr->fetch[pr->nfetch - 1].kind == pr->kind)
+		free(pr->fetch[--pr->nfetch].dn);
+}
+
 /* Both searches (accounts, groups) with filter (&FILTER EXTRA), attrs. */
 static int poll_search(struct pollrun *pr, LDAP *ld, const char *extra, char **attrs,
 		       int (*fn)(void *, LDAP *, LDAPMessage *))
@@ -1238,14 +1253,14 @@ static int poll_search(struct pollrun *pr, LDAP *ld, const char *extra, char **a
 
 	pr->kind = BHXH_LDAP_USER;
 	snprintf(filter, sizeof(filter), "(&%s%s)", c->user_filter, extra);
-	r = bhxh_ldap_paged(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs, fn, pr,
-			    pr->err, pr->errlen);
+	r = bhxh_ldap_search_all(ld, c, c->user_base[0] ? c->user_base : c->base, filter, attrs,
+				 fn, poll_restart, pr, pr->err, pr->errlen);
 	if (r < 0)
 		return r;
 	pr->kind = BHXH_LDAP_GROUP;
 	snprintf(filter, sizeof(filter), "(&%s%s)", c->group_filter, extra);
-	return bhxh_ldap_paged(ld, c, c->group_base[0] ? c->group_base : c->base, filter, attrs,
-			       fn, pr, pr->err, pr->errlen);
+	return bhxh_ldap_search_all(ld, c, c->group_base[0] ? c->group_base : c->base, filter,
+				    attrs, fn, poll_restart, pr, pr->err, pr->errlen);
 }
 
 static void clear_present(struct bhxh_ldap_follow *f)
@@ -1273,6 +1288,7 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	int64_t full_at = now, read_at;
 	struct pollrun pr = { .f = f, .err = err, .errlen = errlen };
 	char *tsonly[] = { (char *)"modifyTimestamp", NULL };
+	const char *attrs[BHXH_LDAP_ATTRS_MAX + 2];
 	struct bhxh_ldap_entry **ents;
 	bool *was = NULL;
 	size_t n;
@@ -1337,7 +1353,10 @@ int bhxh_ldap_poll_read(struct bhxh_ldap_follow *f, LDAP *ld, int64_t now, bool 
 	pr.maxts[0] = '\0';
 	pr.no_ts = false;
 	clear_present(f);
-	r = poll_search(&pr, ld, "", (char **)f->attrs, poll_entry);
+	/* only the attributes the server defines (a name it does not know
+	 * costs it at each attribute of each entry) */
+	bhxh_ldap_defined_attrs(ld, f->c, f->attrs, attrs);
+	r = poll_search(&pr, ld, "", (char **)attrs, poll_entry);
 	if (r < 0)
 		goto fail;
 	pr.changed |= drop_absent(f);

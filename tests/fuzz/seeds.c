@@ -1,10 +1,12 @@
 /* Seeds in the current binary formats, written by the library itself:
  *
- *   seeds OUTDIR     writes OUTDIR/fuzz_tally/, fuzz_denylist/, fuzz_dirdb/
+ *   seeds OUTDIR     writes OUTDIR/fuzz_tally/, fuzz_denylist/, fuzz_dirdb/,
+ *                    fuzz_synccache/
  *
  * tests/fuzz/run.sh runs it before fuzzing, so that the seeds of the
- * tally, denylist filter and database images always match the formats of
- * the tree being fuzzed (the committed corpora hold text inputs only).
+ * tally, denylist filter, database images and LDAP sync cache always match
+ * the formats of the tree being fuzzed (the committed corpora hold text
+ * inputs only, and the sync cache's records as they were written).
  * Built by tests/fuzz/build.sh; public calls only. */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include "denylist.h"
 #include "dirdb.h"
 #include "dirdb_build.h"
+#include "ldap_map.h"
 #include "tally.h"
 
 static const char *outdir;
@@ -131,6 +134,71 @@ static void dirdb(void)
 	bhxh_dirsrc_free(&s);
 }
 
+/* The LDAP sync cache after its head (fuzz_synccache.c): cookie, count,
+ * records of a 16-byte key (its first byte the kind when polling) and a
+ * serialized entry. */
+static void synccache(void)
+{
+	static const char *const ents[2][8] = {
+		{ "uid=alice,ou=people,dc=bhxh,dc=test", "objectClass", "posixAccount", "uid",
+		  "alice", "uidNumber", "200001", NULL },
+		{ "cn=staff,ou=groups,dc=bhxh,dc=test", "objectClass", "posixGroup", "cn", "staff",
+		  "memberUid", "alice", NULL },
+	};
+	static const char *const more[] = { "gidNumber", "200001", "homeDirectory", "/home/alice",
+					    "loginShell", "/bin/sh", "modifyTimestamp",
+					    "20261129000000Z" };
+	/* following: the server's cookie; polling: newest modifyTimestamp,
+	 * then when everything and when anything was last read */
+	static const char sync_cookie[] = "rid=000,csn=20261129000000.000000Z#000000#000#000000";
+	uint8_t poll_cookie[31] = "20261129000000Z";
+	uint8_t *b = malloc(1 << 16);
+	size_t len;
+
+	FUZZ_ASSERT(b != NULL);
+	for (int kind = 0; kind < 4; kind++) {
+		bool poll = kind & 1;
+		uint32_t n32 = poll ? (uint32_t)sizeof(poll_cookie) : (uint32_t)strlen(sync_cookie);
+		uint64_t n64 = 2;
+		char name[32];
+
+		len = 0;
+		memcpy(b + len, &n32, 4);
+		len += 4;
+		memcpy(b + len, poll ? (const void *)poll_cookie : sync_cookie, n32);
+		len += n32;
+		memcpy(b + len, &n64, 8);
+		len += 8;
+		for (int e = 0; e < 2; e++) {
+			struct bhxh_ldap_ebuf eb;
+
+			memset(&eb, 0, sizeof(eb));
+			for (int k = 0; k < 16; k++)
+				b[len + k] = (uint8_t)(0x11 * (e + 1) + k);
+			if (poll)
+				b[len] = e == 0 ? BHXH_LDAP_USER : BHXH_LDAP_GROUP;
+			len += 16;
+			bhxh_ldap_eb_begin(&eb, ents[e][0]);
+			for (int a = 1; ents[e][a] != NULL; a += 2) {
+				bhxh_ldap_eb_attr(&eb, ents[e][a]);
+				bhxh_ldap_eb_val(&eb, ents[e][a + 1], strlen(ents[e][a + 1]));
+			}
+			for (size_t a = 0; e == 0 && a < BHXH_ARRAY_SIZE(more); a += 2) {
+				bhxh_ldap_eb_attr(&eb, more[a]);
+				bhxh_ldap_eb_val(&eb, more[a + 1], strlen(more[a + 1]));
+			}
+			FUZZ_ASSERT(bhxh_ldap_eb_end(&eb) == 0);
+			memcpy(b + len, eb.p + eb.start, eb.len - eb.start);
+			len += eb.len - eb.start;
+			bhxh_ldap_eb_free(&eb);
+		}
+		snprintf(name, sizeof(name), "%s%s", poll ? "poll" : "sync",
+			 kind & 2 ? "-mapped" : "");
+		seed("fuzz_synccache", name, (uint8_t)kind, b, len);
+	}
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -145,6 +213,7 @@ int main(int argc, char **argv)
 	tally();
 	denylist();
 	dirdb();
+	synccache();
 	return 0;
 }
 

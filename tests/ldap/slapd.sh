@@ -4,10 +4,11 @@
 # first free port of SLAPD_PORTS (default 38900-38949); stopped by PID.
 # Source after tests/lib.sh:
 #
-#   slapd_init DIR [tls] [ppolicy] [nosyncprov] [sizelimit=N]
+#   slapd_init DIR [tls] [ppolicy] [nosyncprov] [sizelimit=N] [stats]
 #                                    write the configuration (sizelimit: the
 #                                    reader gets at most N entries a search,
-#                                    any number through pages)
+#                                    any number through pages; stats: each
+#                                    operation logged in DIR/slapd.log)
 #   slapd_load LDIF                  bulk-load (slapadd) before the start
 #   slapd_start                      start; sets SLAPD_URI, SLAPD_PID and
 #                                    SLAPD_LDAPI (a unix socket in the dir)
@@ -32,6 +33,7 @@ SLAPD_ROOTPW="admin-secret"
 SLAPD_READER_DN="cn=reader,$SLAPD_BASE"
 SLAPD_READER_PW="reader-secret"
 SLAPD_PID=
+SLAPD_DEBUG=0
 SLAPD_URI=
 SLAPD_PORT=
 SLAPD_HELD= # ports whose lock this test holds
@@ -57,7 +59,7 @@ slapd_tls_ca() {
 }
 
 slapd_init() {
-	local d=$1 opt tls=no ppolicy=no syncprov=yes size=unlimited
+	local d=$1 opt tls=no ppolicy=no syncprov=yes size=unlimited stats=no
 	shift
 	for opt in "$@"; do
 		case $opt in
@@ -65,10 +67,13 @@ slapd_init() {
 		ppolicy) ppolicy=yes ;;
 		nosyncprov) syncprov=no ;;
 		sizelimit=*) size=${opt#sizelimit=} ;;
+		stats) stats=yes ;;
 		*) fail "slapd_init: unknown option $opt" ;;
 		esac
 	done
 	SLAPD_DIR=$d
+	SLAPD_DEBUG=0
+	[ $stats = no ] || SLAPD_DEBUG=256 # stats, on stderr: slapd.log
 	mkdir -p "$d/db" "$d/run"
 	cat >"$d/bhxhtest.schema" <<'SCHEMA'
 # rfc2307bis-style groups for the tests: groupOfNames + this auxiliary class.
@@ -171,7 +176,7 @@ slapd_start() {
 			;;
 		esac
 		SLAPD_LDAPI="ldapi://$(printf '%s' "$SLAPD_DIR/run/ldapi" | sed 's|/|%2F|g')"
-		"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/ $SLAPD_LDAPI" \
+		"$SLAPD_BIN" -d "$SLAPD_DEBUG" -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/ $SLAPD_LDAPI" \
 			>"$SLAPD_DIR/slapd.log" 2>&1 9>&- &
 		SLAPD_PID=$!
 		on_exit "kill $SLAPD_PID; sleep 0.2; kill -9 $SLAPD_PID"
