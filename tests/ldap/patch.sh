@@ -104,13 +104,15 @@ sed -e "s|^db_dir = .*|db_dir = $T/db2|" -e "s|^ldap_state_dir = .*|ldap_state_d
 chmod 600 "$T/full.conf"
 out=$("$BHXHCTL" --conf "$T/full.conf" db sync --once 2>&1) || fail "full build: $out"
 assert_match "installed generation 1 " "$out" "full build"
+# dump: the plugin's entries alone (-s bhxh): tests running beside this one
+# add and remove local scratch accounts between the two dumps
 dump() {
 	in_ns <<'NS'
-getent passwd | sort
-getent group | sort
-getent shadow | sort
-for n in $( (getent passwd | cut -d: -f1; getent group | cut -d: -f4 | tr , '\n') | sort -u); do
-	echo "$n: $(getent initgroups "$n" | tr -s ' ' '\n' | tail -n +2 | sort | tr '\n' ' ')"
+getent -s bhxh passwd | sort
+getent -s bhxh group | sort
+getent -s bhxh shadow | sort
+for n in $( (getent -s bhxh passwd | cut -d: -f1; getent -s bhxh group | cut -d: -f4 | tr , '\n') | sort -u); do
+	echo "$n: $(getent -s bhxh initgroups "$n" | tr -s ' ' '\n' | tail -n +2 | sort | tr '\n' ' ')"
 done
 NS
 }
