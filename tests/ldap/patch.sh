@@ -98,8 +98,7 @@ assert_match "u6=u6" "$out" "the others stay"
 out=$("$BHXHCTL" --conf "$CONF" db verify --db "$DB" 2>&1) || fail "db verify after patches: $out"
 
 # The generation patched five times means what a full build of the same
-# directory means (the plugin's entries alone: other tests change the local
-# files meanwhile).
+# directory means.
 sed -e "s|^db_dir = .*|db_dir = $T/db2|" -e "s|^ldap_state_dir = .*|ldap_state_dir = $T/state2|" \
 	"$CONF" >"$T/full.conf"
 chmod 600 "$T/full.conf"
