@@ -781,9 +781,11 @@ bad:
  * change (those that list the DN of an account added, those the
  * installed generation lists a deleted account in), then the accounts
  * any of those groups lists by DN (unchanged: mapped again so that
- * bhxh_ldap_build resolves the groups' members as the full build does).
- * False (the full build) when a group of the patch lists a group or is
- * listed by one: nested groups are the full build's. */
+ * bhxh_ldap_build resolves the groups' members as the full build does);
+ * *ret NULL (ch alone) when only accounts were modified (same DN, same
+ * name: no group's members change).  False (the full build) when a group
+ * of the patch lists a group or is listed by one: nested groups are the
+ * full build's. */
 static bool bis_entries(const struct sync *s, struct bhxh_ldap_entry *const *ch, size_t nch,
 			const char *const *gone, size_t ngone, const struct bhxh_db *o,
 			struct bhxh_ldap_entry *const *ents, size_t n,
@@ -791,55 +793,62 @@ static bool bis_entries(const struct sync *s, struct bhxh_ldap_entry *const *ch,
 {
 	const char *mattr = s->lc->attr.member;
 	struct kset gdn = { 0 }, adn = { 0 }, rdn = { 0 }, mdn = { 0 };
-	struct bhxh_ldap_entry **out = NULL;
+	struct bhxh_ldap_entry **out = NULL, **grp = NULL;
 	const char **gnames = NULL;
-	size_t ngn = 0, ng = 0, nadd = 0, nout = 0, nmem = 0;
+	size_t ngn = 0, ng = 0, nadd = 0, nchg = 0, nout = 0, nmem = 0;
 	bool *rec = NULL, ok = false;
 
-	for (size_t i = 0; i < n; i++)
-		ng += ents[i]->kind == BHXH_LDAP_GROUP;
+	*ret = NULL;
+	*ret_n = nch;
+	for (size_t i = 0; i < nch; i++) {
+		nchg += ch[i]->kind == BHXH_LDAP_GROUP;
+		nadd += ch[i]->kind == BHXH_LDAP_USER && ch[i]->mapped != NULL &&
+			ch[i]->mapped->prev_name == NULL;
+	}
+	if (nchg + nadd + ngone == 0)
+		return true; /* accounts modified alone: no member changes */
 	if (gone_groups(o, gone, ngone, &gnames, &ngn) < 0 ||
-	    (rec = calloc(n + 1, sizeof(*rec))) == NULL ||
+	    (grp = malloc((n + 1) * sizeof(*grp))) == NULL ||
 	    (out = malloc((nch + n + 1) * sizeof(*out))) == NULL ||
-	    kset_init(&gdn, ng) < 0 || kset_init(&adn, nch) < 0)
+	    kset_init(&adn, nadd) < 0)
+		goto out;
+	/* one pass over the entries (each a cache miss at 100,000): the groups */
+	for (size_t i = 0; i < n; i++)
+		if (ents[i]->kind == BHXH_LDAP_GROUP)
+			grp[ng++] = ents[i];
+	if ((rec = calloc(ng + 1, sizeof(*rec))) == NULL || kset_init(&gdn, ng) < 0)
 		goto out;
 	memcpy(out, ch, nch * sizeof(*out));
 	nout = nch;
 	for (size_t i = 0; i < nch; i++)
 		if (ch[i]->kind == BHXH_LDAP_USER && ch[i]->mapped != NULL &&
-		    ch[i]->mapped->prev_name == NULL) {
+		    ch[i]->mapped->prev_name == NULL)
 			kset_put(&adn, dn_key(ch[i]->dn));
-			nadd++;
-		}
 	/* the groups to map again: changed, listing an account added, or
 	 * listing a deleted one */
-	for (size_t i = 0; i < n; i++) {
-		const struct bhxh_ldap_entry *e = ents[i];
-		const struct bhxh_ldap_attr *mb;
+	for (size_t i = 0; i < ng; i++) {
+		const struct bhxh_ldap_entry *e = grp[i];
+		const struct bhxh_ldap_attr *mb = entry_attr(e, mattr);
 
-		if (e->kind != BHXH_LDAP_GROUP)
-			continue;
 		kset_put(&gdn, dn_key(e->dn));
 		rec[i] = in_list(ch, nch, e) || group_named(s, e, gnames, ngn);
-		mb = entry_attr(e, mattr);
 		for (size_t v = 0; !rec[i] && nadd > 0 && mb != NULL && v < mb->nvals; v++)
 			rec[i] = kset_has(&adn, dn_key(mb->vals[v].p));
 		if (rec[i]) {
 			nmem += mb != NULL ? mb->nvals : 0;
 			if (!in_list(ch, nch, e))
-				out[nout++] = ents[i];
+				out[nout++] = grp[i];
 		}
 	}
 	if (kset_init(&rdn, nout) < 0 || kset_init(&mdn, nmem) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < ng; i++)
 		if (rec[i])
-			kset_put(&rdn, dn_key(ents[i]->dn));
+			kset_put(&rdn, dn_key(grp[i]->dn));
 	/* no nesting around them: no group lists one of them, none of them
 	 * lists a group; the DNs they list */
-	for (size_t i = 0; i < n; i++) {
-		const struct bhxh_ldap_attr *mb =
-			ents[i]->kind == BHXH_LDAP_GROUP ? entry_attr(ents[i], mattr) : NULL;
+	for (size_t i = 0; i < ng; i++) {
+		const struct bhxh_ldap_attr *mb = entry_attr(grp[i], mattr);
 
 		for (size_t v = 0; mb != NULL && v < mb->nvals; v++) {
 			uint64_t h = dn_key(mb->vals[v].p);
@@ -862,6 +871,7 @@ out:
 	free(rdn.t);
 	free(mdn.t);
 	free(rec);
+	free(grp);
 	free(gnames);
 	if (!ok) {
 		free(out);
