@@ -58,7 +58,7 @@ struct bhxh_ldap_follow {
 	struct bhxh_ldap_entry **chlist;
 	bool need_full;               /* a refresh happened since the last take */
 	bool deleted;                 /* an entry was deleted since the last take, and
-				       * it is not on gone[] */
+				       * it is not on gone[] (rfc2307bis: or moved) */
 	char **gone;                  /* names of the accounts deleted since */
 	size_t ngone, cagone;
 	char **gone_out;              /* what the last take handed out */
@@ -158,6 +158,12 @@ static int put(struct bhxh_ldap_follow *f, const uint8_t *u, struct bhxh_ldap_en
 		 * change a patch can follow */
 		if (s->e->kind != e->kind && f->refreshed)
 			f->need_full = true;
+		/* rfc2307bis: an entry moved to another DN changes what the
+		 * groups listing either DN resolve to; the patch knows only
+		 * the new one (the full build, as for an unnamed deletion) */
+		if (f->refreshed && f->c->schema == BHXH_LDAP_RFC2307BIS &&
+		    strcmp(s->e->dn, e->dn) != 0)
+			f->deleted = true;
 		if (om != NULL && nm != NULL && nm->prev_name == NULL) {
 			if (om->text != NULL)
 				nm->prev_name = strdup(om->name);

@@ -13,6 +13,8 @@
 #      removed, accounts deleted (and how many generations were patched);
 #   3. what one persistent search costs the server.
 # MODE: all (default), sync (1 only), changes (2 only).
+# SCHEMA=rfc2307bis: groups are groupOfNames listing member DNs (ldap_schema
+# = rfc2307bis), memberships changed through member instead of memberUid.
 # usage (root): tests/bench/ldap_sync_bench.sh BUILDDIR [NUSERS NGROUPS NCHANGES [MODE]]
 set -u
 top_builddir=$(cd "${1:?usage: $0 BUILDDIR [NUSERS NGROUPS NCHANGES [MODE]]}" && pwd)
@@ -25,17 +27,30 @@ require_root
 require_slapd
 T=$(scratch_dir)
 slapd_init "$T/slapd"
-ldif_directory "$NU" "$NG" >"$T/dir.ldif"
+SCHEMA=${SCHEMA:-rfc2307}
+if [ "$SCHEMA" = rfc2307bis ]; then
+	ldif_directory "$NU" "$NG" | sed -e 's/^objectClass: posixGroup$/objectClass: groupOfNames\nobjectClass: bhxhTestPosixGroupAux/' \
+		-e "s/^memberUid: \(.*\)/member: uid=\1,ou=people,$SLAPD_BASE/" >"$T/dir.ldif"
+	MATTR=member MPRE=uid= MSUF=",ou=people,$SLAPD_BASE"
+	GFILTER='(|(objectClass=posixGroup)(objectClass=bhxhTestPosixGroupAux))'
+else
+	ldif_directory "$NU" "$NG" >"$T/dir.ldif"
+	MATTR=memberUid MPRE= MSUF=
+fi
 slapd_load "$T/dir.ldif"
 slapd_start
 DB="$T/db" STATE="$T/state"
 printf '%s\n' "$SLAPD_READER_PW" >"$T/pw"
 chmod 600 "$T/pw"
-write_conf "db_max_delete = 100"
+if [ "$SCHEMA" = rfc2307bis ]; then
+	write_conf "db_max_delete = 100" "ldap_schema = rfc2307bis" "ldap_group_filter = $GFILTER"
+else
+	write_conf "db_max_delete = 100"
+fi
 peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
 
-echo "== $NU accounts, $NG groups"
+echo "== $NU accounts, $NG groups ($SCHEMA)"
 [ "$MODE" != changes ] || rm -rf "$DB" "$STATE"
 for run in 1 2 3; do
 	[ "$MODE" != changes ] || break
@@ -128,14 +143,14 @@ report("account added", lat)
 lat = []
 for i in range($NC):
     ldap("ldapmodify", "dn: cn=g%d,ou=groups,$SLAPD_BASE\nchangetype: modify\n"
-         "add: memberUid\nmemberUid: n%d\n" % (i % $NG, i))
+         "add: $MATTR\n$MATTR: ${MPRE}n%d$MSUF\n" % (i % $NG, i))
     lat.append(timed("membership", i, lambda: "n%d" % i in grp.getgrnam("g%d" % (i % $NG)).gr_mem))
     time.sleep(0.3)
 report("group member added", lat)
 lat = []
 for i in range($NC):
     ldap("ldapmodify", "dn: cn=g%d,ou=groups,$SLAPD_BASE\nchangetype: modify\n"
-         "delete: memberUid\nmemberUid: n%d\n" % (i % $NG, i))
+         "delete: $MATTR\n$MATTR: ${MPRE}n%d$MSUF\n" % (i % $NG, i))
     lat.append(timed("membership", i,
                      lambda: "n%d" % i not in grp.getgrnam("g%d" % (i % $NG)).gr_mem))
     time.sleep(0.3)
