@@ -15,8 +15,9 @@
  * refused as too long).  Not PATH_MAX: every PAM call initialises and
  * copies the whole configuration, and two dozen 4 kB paths made it 93 kB.
  * No valid peer line is refused by it: libpam (1.5.2) reads a pam.d line,
- * continuations included, into 1024 bytes, and pam_faillock skips a
- * faillock.conf line longer than 1023 bytes, so no dir= or file= reaches a
+ * continuations included, into 1024 bytes, and pam_faillock (1.5.2) fails
+ * with PAM_SERVICE_ERR on a faillock.conf line longer than 1023 bytes (as
+ * conf.c does: measured with both modules), so no dir= or file= reaches a
  * module longer than this. */
 #define BHXH_CONF_PATH_MAX 1024
 /* Longest password accepted: anything longer is refused before any work. */
