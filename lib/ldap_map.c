@@ -479,9 +479,6 @@ static int map_user(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry
 	return 0;
 }
 
-/* map_user for an entry that keeps its mapping: the kept lines when there
- * are, else map it once (into scratch) and keep the result.  The revoked
- * line is not kept: e->revoked is set afresh by each read. */
 /* Map an entry that keeps its mapping, once (into scratch), and keep the
  * result with it. */
 static int map_keep(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
@@ -544,6 +541,9 @@ void bhxh_ldap_premap_free(struct bhxh_ldap_premap *p)
 	free(p);
 }
 
+/* map_user for an entry that keeps its mapping: the kept lines when there
+ * are, else map it once (into scratch) and keep the result.  The revoked
+ * line is not kept: e->revoked is set afresh by each read. */
 static int map_user_kept(const struct bhxh_ldap_conf *c, const struct bhxh_ldap_entry *e,
 			 struct tbuf *pw, struct tbuf *sp, struct tbuf *rv, struct tbuf *scratch,
 			 const char **ret_name, char *err, size_t errlen)
