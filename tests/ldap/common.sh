@@ -141,3 +141,37 @@ gen_is() { [ "$(db_gen)" = "$1" ]; }
 # ns_absent NAME: the account does not resolve through the plugin
 ns_absent() { ! echo "getent passwd '$1'" | in_ns >/dev/null 2>&1; }
 ns_present() { echo "getent passwd '$1'" | in_ns >/dev/null 2>&1; }
+
+# ns_dump: what the plugin serves from $DB, sorted: passwd, group, shadow
+# and every name's initgroups.  The plugin's entries alone (getent -s
+# bhxh): tests running beside this one change the local files meanwhile.
+ns_dump() {
+	in_ns <<'NS'
+getent -s bhxh passwd | sort
+getent -s bhxh group | sort
+getent -s bhxh shadow | sort
+for n in $( (getent -s bhxh passwd | cut -d: -f1; getent -s bhxh group | cut -d: -f4 | tr , '\n') | sort -u); do
+	echo "$n: $(getent -s bhxh initgroups "$n" | tr -s ' ' '\n' | tail -n +2 | sort | tr '\n' ' ')"
+done
+NS
+}
+
+# same_as_full_build WHAT NAME: the generation installed in $DB (a
+# follower's, patched) dumps as a --once full build of the same directory
+# into $T/db2 does; NAME must be in the dump.
+same_as_full_build() {
+	local out db1
+	sed -e "s|^db_dir = .*|db_dir = $T/db2|" -e "s|^ldap_state_dir = .*|ldap_state_dir = $T/state2|" \
+		"$CONF" >"$T/full.conf"
+	chmod 600 "$T/full.conf"
+	rm -rf "$T/db2" "$T/state2"
+	out=$("$BHXHCTL" --conf "$T/full.conf" db sync --once 2>&1) || fail "$1: full build: $out"
+	assert_match "installed generation 1 " "$out" "$1: full build"
+	ns_dump >"$T/patched.txt" || fail "$1: dump"
+	db1=$DB
+	DB="$T/db2"
+	ns_dump >"$T/full.txt" || fail "$1: dump of the full build"
+	DB=$db1
+	grep -q "^$2:" "$T/patched.txt" || fail "$1: dump without $2"
+	diff -u "$T/full.txt" "$T/patched.txt" || fail "$1: the patched generation differs from a full build"
+}

@@ -99,30 +99,7 @@ out=$("$BHXHCTL" --conf "$CONF" db verify --db "$DB" 2>&1) || fail "db verify af
 
 # The generation patched five times means what a full build of the same
 # directory means.
-sed -e "s|^db_dir = .*|db_dir = $T/db2|" -e "s|^ldap_state_dir = .*|ldap_state_dir = $T/state2|" \
-	"$CONF" >"$T/full.conf"
-chmod 600 "$T/full.conf"
-out=$("$BHXHCTL" --conf "$T/full.conf" db sync --once 2>&1) || fail "full build: $out"
-assert_match "installed generation 1 " "$out" "full build"
-# dump: the plugin's entries alone (-s bhxh): tests running beside this one
-# add and remove local scratch accounts between the two dumps
-dump() {
-	in_ns <<'NS'
-getent -s bhxh passwd | sort
-getent -s bhxh group | sort
-getent -s bhxh shadow | sort
-for n in $( (getent -s bhxh passwd | cut -d: -f1; getent -s bhxh group | cut -d: -f4 | tr , '\n') | sort -u); do
-	echo "$n: $(getent -s bhxh initgroups "$n" | tr -s ' ' '\n' | tail -n +2 | sort | tr '\n' ' ')"
-done
-NS
-}
-dump >"$T/patched.txt" || fail "dump"
-DB1=$DB
-DB="$T/db2"
-dump >"$T/full.txt" || fail "dump"
-DB=$DB1
-grep -q '^newbie:' "$T/patched.txt" || fail "dump without newbie"
-diff -u "$T/full.txt" "$T/patched.txt" || fail "the patched generation differs from a full build"
+same_as_full_build "after five patches" newbie
 
 # A uid already taken, a name that is also a local account: the patch
 # does not decide, the full build refuses; the last good generation
