@@ -12,6 +12,7 @@
 . "$top_srcdir/tests/ldap/common.sh"
 require_cmd unshare
 require_cmd getent
+require_cmd setpriv
 ldap_setup
 P="ou=people,$SLAPD_BASE"
 G="ou=groups,$SLAPD_BASE"
@@ -44,6 +45,16 @@ assert_match "name=newbie:x:500900:600000:User newbie:/home/newbie:/bin/bash" "$
 assert_match "uid=newbie" "$out" "added, by uid"
 assert_match 'shadow=\$6\$n\$hash:19000:99999' "$out" "added, shadow"
 assert_match "enum=1" "$out" "added, enumerated"
+# ... for an ordinary user's process too (the patched files keep the
+# installed modes: passwd.db for everyone, shadow.db not for nobody)
+chmod 711 "$BHXH_TEST_ROOT" "$T"
+out=$(in_ns <<'NS'
+setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c \
+	'echo "name=$(getent passwd newbie)"; echo "shadow=$(getent shadow newbie)"'
+NS
+) || fail "namespace: $out"
+assert_match "name=newbie:x:500900:600000:" "$out" "added, seen by nobody"
+assert_match "shadow=$" "$out" "added, shadow not for nobody"
 
 # Group memberships: newbie and u4 join g3, u3 leaves it (id; u4's
 # initgroups is compared with the full build's at the end).
