@@ -514,6 +514,9 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 	struct stat st;
 	const char *p;
 	unsigned lineno = 0;
+	/* a cap on our own files only: the peers read any number of lines,
+	 * so a faillock.conf they accept is never refused here */
+	bool capped = (scope & BHXH_SCOPE_PEERS) == 0;
 	int fd, r = 0;
 
 	/* never blocks: a FIFO or device at the path is refused at once */
@@ -549,7 +552,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		int f = fill(lr);
 
 		if (f > 0 && skip_comment(lr, BHXH_CONF_LINE_MAX)) {
-			if (++lineno > BHXH_CONF_LINES_MAX) {
+			if (++lineno > BHXH_CONF_LINES_MAX && capped) {
 				snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 				r = -EINVAL;
 				break;
@@ -565,7 +568,7 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 		if (got == 0)
 			break;
 		lineno++;
-		if (lineno > BHXH_CONF_LINES_MAX) {
+		if (lineno > BHXH_CONF_LINES_MAX && capped) {
 			snprintf(err, errlen, "%s:%u: too many lines", path, lineno);
 			r = -EINVAL;
 			break;

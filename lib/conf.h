@@ -29,6 +29,8 @@
 /* Volatile files shared between logins (tmpfs): the audit status cache. */
 #define BHXH_RUN_DIR RUNSTATEDIR "/bhxh"
 #define BHXH_CONF_LINE_MAX 1024
+/* lines of one of our own files (bhxh.conf): the peers' files have no cap,
+ * as the peers have none */
 #define BHXH_CONF_LINES_MAX 10000
 #define BHXH_ERR_MAX 512
 /* pam_faillock's range for deny= (an unsigned short); lockout.h says how

@@ -465,9 +465,10 @@ static int peer_file(struct bhxh_conf *c, const struct peer_key *keys, const cha
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		if (lineno > BHXH_CONF_LINES_MAX ||
-		    (len > PEER_LINE_MAX && line[len - 1] != '\n' && !feof(f))) {
-			snprintf(err, errlen, "%s: line too long or too many lines", where);
+		/* no cap on the number of lines: libpwquality and
+		 * pam_pwhistory have none */
+		if (len > PEER_LINE_MAX && line[len - 1] != '\n' && !feof(f)) {
+			snprintf(err, errlen, "%s: line too long", where);
 			r = -EINVAL;
 			break;
 		}

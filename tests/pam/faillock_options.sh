@@ -174,5 +174,20 @@ assert_match '/etc/security/faillock.conf:2: .*minlen' "$out" "config check name
 faillock_conf 'deny=65536\n'
 out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" config check 2>&1) && fail "deny=65536 accepted"
 assert_match '/etc/security/faillock.conf:1: deny' "$out" "bad value: file:line"
+# any number of lines: pam_faillock reads a faillock.conf to its end,
+# whatever its length, so pam_bhxh does too (a cap would be an outage
+# where pam_faillock logs in); bhxh.conf, pam_bhxh's own, keeps its cap
+{
+	for ((i = 0; i < 6000; i++)); do printf '# note %d\n\naudit\n' $i; done
+	printf 'deny = 2\n'
+} >/etc/security/faillock.conf
+expect_lock_after 2 "nodelay"
+out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" config check 2>&1) || fail "config check, long faillock.conf: $out"
+if [ -n "${PAM_SYSMODDIR:-}" ] && [ -f "$PAM_SYSMODDIR/pam_faillock.so" ]; then
+	stack "nodelay"
+	sed -i "s|$PAM_BHXH_SO|$PAM_SYSMODDIR/pam_faillock.so|" "$w/pamd/opt"
+	for i in 1 2; do [ "$(rc_of wrong)" = 7 ] || fail "pam_faillock, long faillock.conf: failure $i"; done
+	[ "$(rc_of "$pass")" = 7 ] || fail "pam_faillock reads a long faillock.conf to its end (deny=2)"
+fi
 : >/etc/security/faillock.conf
 echo ok

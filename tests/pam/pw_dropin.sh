@@ -216,6 +216,14 @@ for impl in peer bhxh; do
 	change cis $impl chauthtok "$P0" "abcdefgh1" "abcdefgh1"; rc=$RC
 	[ "$rc" = 0 ] || fail "enforcing=0 ($impl): code $rc: $OUT"
 	has_password "abcdefgh1" || fail "enforcing=0 ($impl): not changed"
+	# any number of lines: libpwquality has no cap, so neither has
+	# pam_bhxh (the setting at the end of 24,000 lines still applies)
+	reset_state "$P0"
+	for ((i = 0; i < 12000; i++)); do printf '# note %d\n\n' $i; done >"$SEC/pwquality.conf"
+	printf 'enforcing = 0\n' >>"$SEC/pwquality.conf"
+	change cis $impl chauthtok "$P0" "abcdefgh1" "abcdefgh1"; rc=$RC
+	[ "$rc" = 0 ] || fail "24,001-line pwquality.conf ($impl): code $rc: $OUT"
+	has_password "abcdefgh1" || fail "24,001-line pwquality.conf ($impl): not changed"
 done
 
 # The documented difference: pam_bhxh is stricter in strength.  A decorated

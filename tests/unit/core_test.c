@@ -331,6 +331,33 @@ START_TEST(conf_file_lines)
 }
 END_TEST
 
+/* The cap on the number of lines is for our own file only: pam_faillock
+ * reads a faillock.conf of any length, so the same text that is refused as
+ * bhxh.conf is read to its end as faillock.conf. */
+START_TEST(conf_line_count)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX];
+	size_t cap = (size_t)BHXH_CONF_LINES_MAX * 8 + 64, n = 0;
+	char *text = malloc(cap), *path;
+
+	ck_assert_ptr_nonnull(text);
+	for (unsigned i = 0; i < BHXH_CONF_LINES_MAX / 2; i++)
+		n += (size_t)sprintf(text + n, "# n\n\n");
+	n += (size_t)sprintf(text + n, "deny = 4\n");
+	path = write_tmp(text);
+	bhxh_conf_init(&c);
+	ck_assert_int_eq(bhxh_conf_load_file(&c, path, false, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ":10001: too many lines") != NULL, "%s", err);
+	bhxh_conf_init(&c);
+	ck_assert_msg(bhxh_conf_load_peer(&c, path, BHXH_SCOPE_FAILLOCK, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 4);
+	unlink(path);
+	free(text);
+}
+END_TEST
+
 START_TEST(conf_names_any_case)
 {
 	struct bhxh_conf c;
@@ -890,6 +917,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conf_arguments);
 	tcase_add_test(tc, conf_file);
 	tcase_add_test(tc, conf_file_lines);
+	tcase_add_test(tc, conf_line_count);
 	tcase_add_test(tc, conf_peer_faillock);
 	tcase_add_test(tc, conf_names_any_case);
 	tcase_add_test(tc, every_option_is_documented);
