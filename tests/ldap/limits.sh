@@ -11,7 +11,8 @@
 #    Both with the sync control and without it (modifyTimestamp polling).
 # 2. A slapd without a limit: one unpaged search of accounts, one of groups
 #    (slapd's log: no pages), asking only for the attributes the server's
-#    schema defines (with and without the ppolicy overlay).
+#    schema defines (with and without the ppolicy overlay), and for all of
+#    them when the schema cannot be read.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/ldap/common.sh"
 require_cmd unshare
@@ -82,10 +83,18 @@ done
 
 # no limit: one search each, unpaged; of the attributes, only those the
 # server's schema defines (without the ppolicy overlay, slapd knows neither
-# pwdChangedTime nor pwdAccountLockedTime; with it, both)
-for variant in noppolicy ppolicy; do
+# pwdChangedTime nor pwdAccountLockedTime; with it, both); a server whose
+# schema cannot be read is asked for every configured attribute, and the
+# sync is the same
+for variant in noppolicy noschema ppolicy; do
 	if [ $variant = noppolicy ]; then
 		ldap_setup stats
+	elif [ $variant = noschema ]; then
+		ldap_setup stats noschema
+		# the reader is refused the schema (and still reads the root DSE)
+		s=$(ldapsearch -LLL -x -H "$SLAPD_URI" -D "$SLAPD_READER_DN" -w "$SLAPD_READER_PW" \
+			-b cn=Subschema -s base '(objectClass=*)' attributeTypes 2>&1 | grep -c '^attributeTypes:')
+		assert_eq 0 "$s" "noschema: the schema is unreadable"
 	else
 		[ -f "$SLAPD_MODDIR/ppolicy.so" ] || break
 		ldap_setup stats ppolicy
@@ -104,7 +113,7 @@ for variant in noppolicy ppolicy; do
 	assert_match "attr=uid uidNumber gidNumber .*shadowLastChange" "$a" "$variant: attributes"
 	if [ $variant = noppolicy ]; then
 		case $a in *pwd*) fail "$variant: attributes the schema lacks asked for: $a" ;; esac
-	else
+	else # ppolicy: both defined; noschema: not known to be undefined
 		assert_match " pwdChangedTime pwdAccountLockedTime$" "$a" "$variant: attributes"
 	fi
 	slapd_stop

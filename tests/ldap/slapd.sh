@@ -5,10 +5,12 @@
 # Source after tests/lib.sh:
 #
 #   slapd_init DIR [tls] [ppolicy] [nosyncprov] [sizelimit=N] [stats]
-#                                    write the configuration (sizelimit: the
+#              [noschema]            write the configuration (sizelimit: the
 #                                    reader gets at most N entries a search,
 #                                    any number through pages; stats: each
-#                                    operation logged in DIR/slapd.log)
+#                                    operation logged in DIR/slapd.log;
+#                                    noschema: nobody may read the schema,
+#                                    cn=Subschema)
 #   slapd_load LDIF                  bulk-load (slapadd) before the start
 #   slapd_start                      start; sets SLAPD_URI, SLAPD_PID and
 #                                    SLAPD_LDAPI (a unix socket in the dir)
@@ -59,7 +61,7 @@ slapd_tls_ca() {
 }
 
 slapd_init() {
-	local d=$1 opt tls=no ppolicy=no syncprov=yes size=unlimited stats=no
+	local d=$1 opt tls=no ppolicy=no syncprov=yes size=unlimited stats=no schema=yes
 	shift
 	for opt in "$@"; do
 		case $opt in
@@ -68,6 +70,7 @@ slapd_init() {
 		nosyncprov) syncprov=no ;;
 		sizelimit=*) size=${opt#sizelimit=} ;;
 		stats) stats=yes ;;
+		noschema) schema=no ;;
 		*) fail "slapd_init: unknown option $opt" ;;
 		esac
 	done
@@ -99,6 +102,12 @@ SCHEMA
 		fi
 		echo "sizelimit unlimited"
 		echo "sockbuf_max_incoming_auth 33554432"
+		if [ $schema = no ]; then
+			# the frontend's rules: the root DSE readable, the
+			# subschema subentry not
+			echo 'access to dn.base="" by * read'
+			echo 'access to dn.base="cn=Subschema" by * none'
+		fi
 		echo "database mdb"
 		echo "maxsize 1073741824"
 		echo "suffix \"$SLAPD_BASE\""
