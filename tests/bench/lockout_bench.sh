@@ -31,6 +31,10 @@
 #             syncs)
 #   failed-nosync "failed" with pam_bhxh's lock_sync=no: the same
 #             durability as pam_faillock (the kernel's write-back)
+#   tmpfs-norec   "failed-tmpfs" with pam_bhxh sending no audit record
+#             and opening no audit socket (BHXH_TEST_NO_AUDIT_RECORDS: only
+#             in a build configured with --enable-test-hooks, else the row
+#             is left out): what the records cost in place
 # Overhead = stack time - base time; ratio = bhxh overhead / faillock's.
 # Then the pieces of pam_bhxh's failure path alone (lockout_parts.c).
 set -euo pipefail
@@ -92,18 +96,19 @@ for m in bhxh faillock; do
 done
 cp -r "$work/base" "$work/base-tmpfs"
 run() { # SCENARIO: one process, the three stacks taking turns user by user
-	local suf="" what="4 wrong auth"
+	local suf="" what="4 wrong auth" norec=
 	rm -rf "$work/st-bhxh" "$work/st-faillock" "$shm/st-bhxh" "$shm/st-faillock"
 	mkdir -m 700 "$work/st-bhxh" "$work/st-faillock" "$shm/st-bhxh" "$shm/st-faillock"
 	case $1 in
 	failed-tmpfs) suf=-tmpfs ;;
+	tmpfs-norec) suf=-tmpfs norec=1 ;;
 	failed-nosync) suf=-nosync ;;
 	login) what="4 secret login" ;;
 	account) what="4 secret acct" ;;
 	esac
 	# shellcheck disable=SC2086
-	"$work/authbench" bench bu "$nusers" $what "$work/base$suf" "$work/bhxh$suf" \
-		"$work/faillock$suf"
+	env ${norec:+BHXH_TEST_NO_AUDIT_RECORDS=1} "$work/authbench" bench bu "$nusers" $what \
+		"$work/base$suf" "$work/bhxh$suf" "$work/faillock$suf"
 }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 echo "users=$nusers handles/user=4 rounds=$rounds fs=$(df --output=fstype "$work" | tail -1)" \
@@ -112,7 +117,9 @@ echo "users=$nusers handles/user=4 rounds=$rounds fs=$(df --output=fstype "$work
 # pam_unix's helper instead)
 "$work/authbench" bench bu 1 1 secret login "$work/bhxh" >/dev/null
 printf '%-13s %-4s %9s %9s %9s %10s %10s %6s\n' scenario time base faillock bhxh faillock+ bhxh+ ratio
-for sc in failed failed-tmpfs failed-nosync login account; do
+scenarios="failed failed-tmpfs failed-nosync login account"
+grep -q '^#define BHXH_TESTING 1' "$top_builddir/config.h" && scenarios="$scenarios tmpfs-norec"
+for sc in $scenarios; do
 	run $sc >/dev/null # warm up the page cache and the dynamic loader
 	for ((r = 0; r < rounds; r++)); do
 		run $sc >"$work/round"

@@ -95,6 +95,15 @@ for f in "/lib/$m/security/pam_bhxh.so" "/lib/$m/libnss_bhxh.so.2" /usr/sbin/bhx
 	[ -e "$f" ] || fail "$f not installed"
 done
 ok "files in their multiarch places"
+# no test hook in what is shipped (a hook sets the clock, turns off audit
+# records...: only in builds configured with --enable-test-hooks)
+while read -r f; do
+	[ -f "$f" ] && [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
+	! grep -aq BHXH_TEST_ "$f" || fail "$f has test hooks ($(grep -ao 'BHXH_TEST_[A-Z_]*' "$f" | sort -u | tr '\n' ' '))"
+	n=$((${n:-0} + 1))
+done </out/files
+[ "${n:-0}" -ge 4 ] || fail "only ${n:-0} ELF files checked for test hooks"
+ok "no test hooks in the $n shipped ELF files"
 [ "$(cat /etc/pam.d/common-* | md5sum)" = "$orig_pam" ] || fail "installing changed /etc/pam.d/common-*"
 ok "installing left /etc/pam.d/common-* alone"
 for db in passwd group shadow; do
