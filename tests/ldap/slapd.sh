@@ -35,7 +35,7 @@ SLAPD_ROOTPW="admin-secret"
 SLAPD_READER_DN="cn=reader,$SLAPD_BASE"
 SLAPD_READER_PW="reader-secret"
 SLAPD_PID=
-SLAPD_DEBUG=0
+SLAPD_DEBUG=32768
 SLAPD_URI=
 SLAPD_PORT=
 SLAPD_HELD= # ports whose lock this test holds
@@ -75,7 +75,11 @@ slapd_init() {
 		esac
 	done
 	SLAPD_DIR=$d
-	SLAPD_DEBUG=0
+	# "none" (32768): only what slapd logs at any level, such as a bind
+	# that failed with errno=98 (slapd_start then tries the next port);
+	# at -d 0 slapd exits silently when its port is taken -- by another
+	# server, or by a client's ephemeral port, which the range shares
+	SLAPD_DEBUG=32768
 	[ $stats = no ] || SLAPD_DEBUG=256 # stats, on stderr: slapd.log
 	mkdir -p "$d/db" "$d/run"
 	cat >"$d/bhxhtest.schema" <<'SCHEMA'
