@@ -546,6 +546,12 @@ static int load_lines(struct bhxh_conf *c, const char *path, bool missing_ok, un
 	lr->fd = fd;
 	lr->start = lr->end = 0;
 	lr->eof = false;
+	/* an editor's UTF-8 byte order mark is not part of the first line
+	 * (pam_faillock would take it for an unknown option, and so would
+	 * we: a login outage for an invisible byte) */
+	if (fill(lr) > 0 && lr->end - lr->start >= 3 &&
+	    memcmp(lr->buf + lr->start, BHXH_UTF8_BOM, 3) == 0)
+		lr->start += 3;
 	for (;;) {
 		ssize_t got;
 		size_t len;

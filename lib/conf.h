@@ -32,6 +32,8 @@
 /* lines of one of our own files (bhxh.conf): the peers' files have no cap,
  * as the peers have none */
 #define BHXH_CONF_LINES_MAX 10000
+/* skipped at the start of a configuration file */
+#define BHXH_UTF8_BOM "\xef\xbb\xbf"
 #define BHXH_ERR_MAX 512
 /* pam_faillock's range for deny= (an unsigned short); lockout.h says how
  * counts above the tally's detailed records stay safe. */

@@ -472,6 +472,9 @@ static int peer_file(struct bhxh_conf *c, const struct peer_key *keys, const cha
 			r = -EINVAL;
 			break;
 		}
+		/* an editor's UTF-8 byte order mark is not part of the key */
+		if (lineno == 1 && strncmp(line, BHXH_UTF8_BOM, 3) == 0)
+			memmove(line, line + 3, len - 2);
 		hash = strchr(line, '#');
 		if (hash != NULL)
 			*hash = '\0';

@@ -174,6 +174,10 @@ assert_match '/etc/security/faillock.conf:2: .*minlen' "$out" "config check name
 faillock_conf 'deny=65536\n'
 out=$(LD_PRELOAD="${SAN_PRELOAD:-}" "$BHXHCTL" config check 2>&1) && fail "deny=65536 accepted"
 assert_match '/etc/security/faillock.conf:1: deny' "$out" "bad value: file:line"
+# an editor's UTF-8 byte order mark before the first line is skipped, not
+# taken for part of an unknown key (every login refused)
+faillock_conf '\xef\xbb\xbf# saved by an editor that marks UTF-8\ndeny = 2\n'
+expect_lock_after 2 "nodelay"
 # any number of lines: pam_faillock reads a faillock.conf to its end,
 # whatever its length, so pam_bhxh does too (a cap would be an outage
 # where pam_faillock logs in); bhxh.conf, pam_bhxh's own, keeps its cap

@@ -358,6 +358,33 @@ START_TEST(conf_line_count)
 }
 END_TEST
 
+/* An editor's UTF-8 byte order mark at the start of a file is skipped
+ * (pam_faillock would take it for part of an unknown option, and so would
+ * we: every login refused for an invisible mark); anywhere else it is
+ * still an error. */
+START_TEST(conf_bom)
+{
+	struct bhxh_conf c;
+	char err[BHXH_ERR_MAX];
+	const char *path;
+
+	bhxh_conf_init(&c);
+	ck_assert_msg(load_text(&c, "\xef\xbb\xbf# faillock.conf\ndeny = 4\n", err) == 0, "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 4);
+	bhxh_conf_init(&c);
+	ck_assert_msg(load_text(&c, "\xef\xbb\xbf""deny = 5\n", err) == 0, "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 5);
+	path = write_tmp("\xef\xbb\xbf""deny 6\n");
+	bhxh_conf_init(&c);
+	ck_assert_msg(bhxh_conf_load_peer(&c, path, BHXH_SCOPE_FAILLOCK, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.lockout.deny, 6);
+	unlink(path);
+	bhxh_conf_init(&c);
+	ck_assert_int_eq(load_text(&c, "deny = 4\n\xef\xbb\xbf""deny = 5\n", err), -EINVAL);
+}
+END_TEST
+
 START_TEST(conf_names_any_case)
 {
 	struct bhxh_conf c;
@@ -918,6 +945,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, conf_file);
 	tcase_add_test(tc, conf_file_lines);
 	tcase_add_test(tc, conf_line_count);
+	tcase_add_test(tc, conf_bom);
 	tcase_add_test(tc, conf_peer_faillock);
 	tcase_add_test(tc, conf_names_any_case);
 	tcase_add_test(tc, every_option_is_documented);

@@ -67,6 +67,27 @@ static const char *const base_args[] = {
 	"badwords=bhxh bhyt vssid baohiem hanoi", NULL,
 };
 
+/* An editor's UTF-8 byte order mark at the start of pwquality.conf is not
+ * part of its first key. */
+START_TEST(pwquality_conf_bom)
+{
+	char path[] = "/tmp/bhxh-pwq-XXXXXX", arg[64], err[BHXH_ERR_MAX] = "";
+	const char *argv[2] = { arg, NULL };
+	static const char text[] = "\xef\xbb\xbfminlen = 9\n";
+	struct bhxh_conf c;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
+	close(fd);
+	snprintf(arg, sizeof(arg), "pwquality_conf=%s", path);
+	bhxh_conf_init(&c);
+	ck_assert_msg(bhxh_conf_load_pw(&c, 1, argv, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(c.pw.minlen, 9);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(weak_and_strong)
 {
 	static const struct {
@@ -798,6 +819,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, weak_and_strong);
+	tcase_add_test(tc, pwquality_conf_bom);
 	tcase_add_test(tc, worst_case_input_is_fast);
 	tcase_add_test(tc, user_and_gecos);
 	tcase_add_test(tc, charlen_counts_characters);
