@@ -4,7 +4,9 @@
  * bhxh_conf_load() through a conf= argument; ARGS is split at newlines into
  * module arguments (those naming another conf= file are dropped, so every
  * run reads only its own input).  Each argument is also applied alone to
- * fresh defaults, so arguments are reached even when the file is refused. */
+ * fresh defaults, so arguments are reached even when the file is refused.
+ * FILE is also read as the peers' files: as faillock.conf (the same reader,
+ * pam_faillock's keys) and as pwquality.conf (lib/conf_pw.c's reader). */
 #include "config.h"
 
 #include "fuzz_common.h"
@@ -32,6 +34,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)bhxh_conf_load(&c, argc, (const char **)argv, err, sizeof(err));
 	FUZZ_ASSERT(memchr(err, '\0', sizeof(err)) != NULL);
+	bhxh_conf_init(&c);
+	err[0] = '\0';
+	(void)bhxh_conf_load_peer(&c, path, BHXH_SCOPE_FAILLOCK, err, sizeof(err));
+	FUZZ_ASSERT(memchr(err, '\0', sizeof(err)) != NULL);
+	{
+		char pwq_arg[4200];
+		const char *pwq_argv[1] = { pwq_arg };
+
+		snprintf(pwq_arg, sizeof(pwq_arg), "pwquality_conf=%s", path);
+		bhxh_conf_init(&c);
+		err[0] = '\0';
+		(void)bhxh_conf_load_pw(&c, 1, pwq_argv, err, sizeof(err));
+		FUZZ_ASSERT(memchr(err, '\0', sizeof(err)) != NULL);
+	}
 	for (int i = 1; i < argc; i++) {
 		bhxh_conf_init(&c);
 		err[0] = '\0';
