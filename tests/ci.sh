@@ -95,6 +95,10 @@ if make -C "$src/_build-plain" -j"$jobs" distcheck >"$src/_build-plain/distcheck
 	summary+=("distcheck: 1 passed, 0 failed")
 else
 	tail -80 "$src/_build-plain/distcheck.out"
+	# the failing tests' own logs, from the unpacked distribution's build
+	find "$src/_build-plain" -path '*/pam_bhxh-*/_build/*' -name '*.log' \
+		-exec grep -l -E '^(FAIL|ERROR)' {} + 2>/dev/null |
+		while read -r l; do echo "---- $l"; tail -60 "$l"; done
 	summary+=("distcheck: 0 passed, 1 failed")
 	status=1
 fi

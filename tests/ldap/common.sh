@@ -113,9 +113,23 @@ expect_refused() {
 }
 
 # follow_start [bhxhctl args]: bhxhctl db sync --follow in the background
-# (log in $T/follow.log); waits for the first generation.
+# (log in $T/follow.log).  A follower patches only while /etc/passwd and
+# /etc/group are the files of its last full build, and the tests running
+# beside this one add and delete local accounts (scratch_user), which
+# would turn an expected patch into a full build.  So it runs in a private
+# mount namespace where /etc is an overlay of the live /etc with copies of
+# the two files, taken now, on top.  (A bind mount of each file would not
+# do: the rename of a new /etc/passwd over it outside detaches it.)
+# FOLLOW_PID is bhxhctl's own PID (unshare and sh exec it).
 follow_start() {
-	"$BHXHCTL" --conf "$CONF" db sync --follow "$@" >>"$T/follow.log" 2>&1 9>&- &
+	local o
+	o=$(mktemp -d "$T/etc.XXXXXX")
+	mkdir "$o/upper" "$o/work"
+	cp -p /etc/passwd /etc/group "$o/upper/"
+	unshare -m sh -c 'mount --make-rprivate / &&
+		mount -t overlay bhxh-follow -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc &&
+		shift 2 && exec "$@"' sh "$o/upper" "$o/work" \
+		"$BHXHCTL" --conf "$CONF" db sync --follow "$@" >>"$T/follow.log" 2>&1 9>&- &
 	FOLLOW_PID=$!
 	on_exit "kill $FOLLOW_PID"
 }
