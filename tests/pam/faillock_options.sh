@@ -6,12 +6,14 @@
 # accepts fails closed and `bhxhctl config check` names the file and line.
 # Runs in a private mount namespace: /etc/security and /var/lib there are
 # scratch copies.
-. "$top_srcdir/tests/lib.sh"
-require_root
-require_cmd unshare
+# (re-run there before tests/lib.sh makes its scratch root: the exec would
+# skip the cleanup that removes it)
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
 if [ -z "${BHXH_IN_NS:-}" ]; then
+	command -v unshare >/dev/null 2>&1 || { echo "SKIP: needs unshare" >&2; exit 77; }
 	BHXH_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
+. "$top_srcdir/tests/lib.sh"
 
 user=$(uniq_name)
 group=$(uniq_name)g
