@@ -221,6 +221,9 @@ while read -r op a rest; do
 done <"$T/ops"
 n1=$(grep -c "(patched)" "$T/follow.log")
 echo "$((n1 - n0)) patched generations in the random changes"
-[ $((n1 - n0)) -ge 5 ] || fail "only $((n1 - n0)) patched generations in the random changes"
+# (7 to 18 in 37 runs with different seeds, some beside other tests: how
+# many changes fall into one delta, and how many go to a full build, depend
+# on the seed and on the timing; at least 3 shows the path was taken)
+[ $((n1 - n0)) -ge 3 ] || fail "only $((n1 - n0)) patched generations in the random changes"
 out=$("$BHXHCTL" --conf "$CONF" db verify --db "$DB" 2>&1) || fail "db verify after patches: $out"
 echo ok
