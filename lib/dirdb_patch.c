@@ -39,7 +39,8 @@ static int sb_add(struct sbuf *b, const void *s, size_t n)
 		b->p = q;
 		b->cap = nc;
 	}
-	memcpy(b->p + b->len, s, n);
+	if (n > 0) /* b->p may still be NULL */
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
 }

@@ -231,6 +231,7 @@ static int bind_pp(LDAP *ld, const struct bhxh_ldap_conf *c, const char *dn, con
 	struct berval cred = { (ber_len_t)pwlen, (char *)(uintptr_t)pw };
 	int msgid = -1, rc;
 
+	*ret_pperr = false; /* also when the request is not even sent */
 	if (ldap_create_passwordpolicy_control(ld, &pp) == LDAP_SUCCESS)
 		sctrls[0] = pp;
 	rc = ldap_sasl_bind(ld, dn, LDAP_SASL_SIMPLE, &cred, sctrls, NULL, &msgid);

@@ -120,7 +120,7 @@ static int refresh(struct slot *s)
 	if (stat(path, &st) < 0 && errno == ENOENT)
 		(void)snprintf(path, sizeof(path), "%s/%s", dir, s->name);
 	if (stat(path, &st) < 0) {
-		r = -errno;
+		r = errno != 0 ? -errno : -EIO;
 		unref(s->cur);
 		s->cur = NULL;
 		return r;
@@ -160,6 +160,8 @@ static int acquire(struct slot *s, struct mapref **ret)
 		s->checked = now;
 		r = refresh(s);
 	}
+	if (r == 0 && s->cur == NULL)
+		r = -ENOENT; /* refresh() maps or fails: never both */
 	if (r == 0) {
 		s->cur->refs++;
 		*ret = s->cur;
