@@ -353,14 +353,14 @@ static int send_record(int fd, unsigned *seq, int type, const char *text)
 {
 	struct {
 		struct nlmsghdr nlh;
-		char data[MAX_AUDIT_MESSAGE_LENGTH];
+		char data[NLMSG_ALIGN(MAX_AUDIT_MESSAGE_LENGTH)]; /* with the padding */
 	} req;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	size_t len = strlen(text) + 1;
 	bool retried = false;
 
-	if (len > sizeof(req.data))
-		len = sizeof(req.data);
+	if (len > MAX_AUDIT_MESSAGE_LENGTH)
+		len = MAX_AUDIT_MESSAGE_LENGTH;
 again:
 	memset(&req.nlh, 0, sizeof(req.nlh));
 	req.nlh.nlmsg_len = (uint32_t)NLMSG_SPACE(len);
@@ -371,6 +371,8 @@ again:
 	_Static_assert(sizeof(req.nlh) == NLMSG_HDRLEN, "the text follows the header");
 	memcpy(req.data, text, len);
 	req.data[len - 1] = '\0';
+	/* the alignment padding is sent too: never the stack's old bytes */
+	memset(req.data + len, 0, NLMSG_ALIGN(len) - len);
 	for (;;) {
 		ssize_t n = sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
 				   sizeof(kernel));
