@@ -23,7 +23,8 @@ n=0
 # reports goes to a file of its own, which vg_clean checks
 vg() {
 	n=$((n + 1))
-	valgrind -q --leak-check=no --track-origins=yes --log-file="$VG_LOG/vg.$$.$n.%p" "$@"
+	valgrind -q --leak-check=no --track-origins=yes --suppressions="$top_srcdir/tests/valgrind.supp" \
+		--log-file="$VG_LOG/vg.$$.$n.%p" "$@"
 }
 # vg_clean WHAT: no memcheck report so far (each is printed)
 vg_clean() {

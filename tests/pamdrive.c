@@ -2,7 +2,7 @@
  * and benchmarks.
  *
  *   pamdrive [--confdir DIR] [--tty T] [--rhost H] [--ruser U] [--repeat N]
- *            [--prompts 1] [--fds 1] SERVICE USER OP...
+ *            [--prompts 1] [--fds 1] [--ruid UID] SERVICE USER OP...
  *
  * OP is auth, acct, chauthtok, chauthtok-expired (PAM_CHANGE_EXPIRED_AUTHTOK:
  * root is asked and judged as a user), open, close or setcred.  Each prompt with
@@ -15,7 +15,10 @@
  * returns PAM_NEW_AUTHTOK_REQD and chauthtok follows, chauthtok runs with
  * PAM_CHANGE_EXPIRED_AUTHTOK, as in login(1).  --fds 1 prints "fds: BEFORE
  * AFTER", the open descriptors before the first pam_start and after the
- * last pam_end (a module must leave none). */
+ * last pam_end (a module must leave none).  --ruid UID sets the real uid
+ * (the effective uid stays), as a setuid passwd runs: for a driver under
+ * valgrind, which would treat a process started so as a secure execution
+ * (setpriv --ruid does it otherwise). */
 #include "config.h"
 
 #include <dirent.h>
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -113,7 +117,12 @@ int main(int argc, char **argv)
 			show_prompts = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--fds") == 0)
 			fds = atoi(argv[i + 1]);
-		else {
+		else if (strcmp(argv[i], "--ruid") == 0) {
+			if (setresuid((uid_t)strtoul(argv[i + 1], NULL, 10), (uid_t)-1, (uid_t)-1) < 0) {
+				perror("pamdrive: setresuid");
+				return 99;
+			}
+		} else {
 			fprintf(stderr, "pamdrive: unknown option %s\n", argv[i]);
 			return 99;
 		}
