@@ -10,7 +10,8 @@
 #   - libnss_bhxh.so.2 through its contract driver (lookups with buffer
 #     sweeps, enumeration, initgroups, shadow, revoked accounts);
 #   - bhxhctl: db build, db verify, config check, lockout status, and
-#     db sync --once from a private slapd (paged reads, mapping).
+#     db sync --once and --follow from a private slapd (paged reads,
+#     mapping, the RFC 4533 refresh and changes).
 # Not in sanitizer builds (valgrind and ASan do not mix).
 . "$top_srcdir/tests/lib.sh"
 require_root
@@ -102,7 +103,23 @@ if command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ]; then
 	ldap_setup
 	out=$(vg "$BHXHCTL" --conf "$CONF" db sync --once 2>&1) || fail "db sync --once: $out"
 	assert_match "installed generation 1 " "$out" "db sync --once"
-	vg_clean "bhxhctl db sync"
+	# the follower (RFC 4533: the refresh, then an account added and
+	# deleted as they come), stopped with SIGTERM as systemd does
+	rm -rf "$DB" "$STATE"
+	valgrind -q --leak-check=no --track-origins=yes \
+		--suppressions="$top_srcdir/tests/valgrind.supp" --log-file="$VG_LOG/vg.follow.%p" \
+		"$BHXHCTL" --conf "$CONF" db sync --follow >>"$T/follow.log" 2>&1 9>&- &
+	vgf=$!
+	on_exit "kill $vgf"
+	wait_until 60 gen_is 1 || fail "follower: no first generation: $(cat "$T/follow.log")"
+	ldif_user vgnew 500990 600000 | ldap_add || fail "ldapadd"
+	wait_until 30 gen_is 2 || fail "follower: the account added: $(cat "$T/follow.log")"
+	ldap_del "uid=vgnew,ou=people,$SLAPD_BASE" || fail "ldapdelete"
+	wait_until 30 gen_is 3 || fail "follower: the account deleted: $(cat "$T/follow.log")"
+	kill -TERM "$vgf"
+	wait "$vgf" || true
+	cat "$T/follow.log"
+	vg_clean "bhxhctl db sync --once and --follow"
 else
 	echo "no slapd: db sync not checked"
 fi
