@@ -78,6 +78,49 @@ ensure_auditd() {
 	auditctl -s 2>/dev/null | grep -q 'enabled 1' || skip "kernel audit is not enabled"
 }
 
+# lockout_stack FILE OPTIONS [LINE...]: a PAM service with pam_bhxh at
+# pam_faillock's three auth positions around pam_unix (README's stack),
+# the account phase of pam_unix and pam_bhxh, then the LINEs given.
+lockout_stack() {
+	local f=$1 o=$2
+	shift 2
+	{
+		cat <<EOS
+auth     requisite  $PAM_BHXH_SO preauth $o
+auth     [success=1 default=bad] pam_unix.so
+auth     [default=die] $PAM_BHXH_SO authfail $o
+auth     sufficient $PAM_BHXH_SO authsucc $o
+auth     required   pam_deny.so
+account  required   pam_unix.so
+account  required   $PAM_BHXH_SO $o
+EOS
+		[ $# = 0 ] || printf '%s\n' "$@"
+	} >"$f"
+}
+
+# Memcheck (tests/memcheck.sh, tests/dirpw/memcheck.sh).  vg_init sets VG,
+# the valgrind command (an array) writing each process's report to
+# VG_LOG/vg.PID; VG_LOG is writable by every uid, as a driver run with a
+# user's real uid writes there too.  vg_clean WHAT fails when any report
+# is not empty (each is printed).
+vg_init() {
+	VG_LOG=$(scratch_dir)
+	chmod 1777 "$VG_LOG"
+	VG=(valgrind -q --leak-check=no --track-origins=yes
+		"--suppressions=$top_srcdir/tests/valgrind.supp" "--log-file=$VG_LOG/vg.%p")
+}
+vg_clean() {
+	local f bad=0
+	for f in "$VG_LOG"/vg.*; do
+		[ -s "$f" ] || continue
+		echo "---- $f" >&2
+		cat "$f" >&2
+		bad=1
+	done
+	[ "$bad" = 0 ] || fail "$1: memcheck found errors (above)"
+	echo "$1: no memcheck error"
+}
+
 # A unique scratch name for users and services: bhxht + pid + random.
 uniq_name() { printf 'bhxht%s%04x' "$$" "$((RANDOM % 65536))"; }
 

@@ -118,7 +118,14 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--fds") == 0)
 			fds = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--ruid") == 0) {
-			if (setresuid((uid_t)strtoul(argv[i + 1], NULL, 10), (uid_t)-1, (uid_t)-1) < 0) {
+			char *end;
+			unsigned long u = strtoul(argv[i + 1], &end, 10);
+
+			if (end == argv[i + 1] || *end != '\0' || u >= (uid_t)-1) {
+				fprintf(stderr, "pamdrive: --ruid needs a uid\n");
+				return 99;
+			}
+			if (setresuid((uid_t)u, (uid_t)-1, (uid_t)-1) < 0) {
 				perror("pamdrive: setresuid");
 				return 99;
 			}

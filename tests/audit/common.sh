@@ -42,18 +42,9 @@ wait_for() {
 # count START REGEX: raw records since START matching REGEX
 count() { audit_raw "$1" | grep -Ec -- "$2" || true; }
 
-# A pam.d directory with the recommended lockout stack around pam_unix.
+# A pam.d directory with the recommended lockout stack around pam_unix
+# and pam_bhxh's session records.
 # make_stack DIR SERVICE "MODULE OPTIONS"
 make_stack() {
-	local so=$PAM_BHXH_SO opts=$3
-	cat >"$1/$2" <<EOS
-auth     requisite  $so preauth $opts
-auth     [success=1 default=bad] pam_unix.so
-auth     [default=die] $so authfail $opts
-auth     sufficient $so authsucc $opts
-auth     required   pam_deny.so
-account  required   pam_unix.so
-account  required   $so $opts
-session  required   $so $opts
-EOS
+	lockout_stack "$1/$2" "$3" "session  required   $PAM_BHXH_SO $3"
 }

@@ -14,27 +14,12 @@ dirpw_setup
 follow_on A
 follow_on B
 
-VG_LOG=$(scratch_dir)
-chmod 1777 "$VG_LOG" # written by pamdrive with the user's real uid
-VG="valgrind -q --leak-check=no --track-origins=yes --suppressions=$top_srcdir/tests/valgrind.supp --log-file=$VG_LOG/vg.%p"
-# vg_clean WHAT: no memcheck report so far (each is printed)
-vg_clean() {
-	local f bad=0
-	for f in "$VG_LOG"/vg.*; do
-		[ -s "$f" ] || continue
-		echo "---- $f" >&2
-		cat "$f" >&2
-		bad=1
-	done
-	[ "$bad" = 0 ] || fail "$1: memcheck found errors (above)"
-	echo "$1: no memcheck error"
-}
+vg_init
 # vg_as M UID USER OPS... <answers: pam_as under memcheck
 vg_as() {
 	local m=$1 u=$2
 	shift 2
-	# shellcheck disable=SC2086
-	on "$m" $VG "$PAMDRIVE" --ruid "$u" --confdir "$T/pam.d" "dpm${m,,}" "$@"
+	on "$m" "${VG[@]}" "$PAMDRIVE" --ruid "$u" --confdir "$T/pam.d" "dpm${m,,}" "$@"
 }
 
 NEW1='Quill orbit kettle 4721'
@@ -54,8 +39,7 @@ echo "$out"
 assert_match "chauthtok: 20 " "$out" "history refusal"
 assert_match "used before" "$out" "history refusal message"
 NEW3='Walrus copper fjord 6128'
-# shellcheck disable=SC2086
-out=$(printf '%s\n' "$NEW3" "$NEW3" | on A $VG "$PAMDRIVE" --confdir "$T/pam.d" dpma dpb chauthtok 2>&1)
+out=$(printf '%s\n' "$NEW3" "$NEW3" | on A "${VG[@]}" "$PAMDRIVE" --confdir "$T/pam.d" dpma dpb chauthtok 2>&1)
 assert_match "chauthtok: 0 " "$out" "root's reset"
 vg_clean "password changes through PAM"
 
@@ -63,8 +47,7 @@ vg_clean "password changes through PAM"
 # memcheck clears it there.
 for i in 1 2 3; do login_refused A dpc "wrong-$i" || fail "wrong password $i accepted"; done
 wait_until 5 dir_locked dpc || fail "the lock did not reach the directory: $(cat "$T/A/follow.log")"
-# shellcheck disable=SC2086
-out=$(on A $VG "$BHXHCTL" --conf "$T/A/bhxh.conf" lockout reset --user dpc 2>&1) ||
+out=$(on A "${VG[@]}" "$BHXHCTL" --conf "$T/A/bhxh.conf" lockout reset --user dpc 2>&1) ||
 	fail "lockout reset: $out"
 dir_locked dpc && fail "the reset did not clear the directory"
 vg_clean "bhxhctl lockout reset of a directory account"

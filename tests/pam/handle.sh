@@ -26,17 +26,8 @@ user=$(uniq_name)
 pass='Dung-Mat-Khau-7'
 scratch_user "$user" "$pass"
 opts="conf=$d/bhxh.conf dir=$d/tally deny=5 nodelay"
-cat >"$d/pam.d/with" <<EOS
-auth     requisite  $PAM_BHXH_SO preauth $opts
-auth     [success=1 default=bad] pam_unix.so
-auth     [default=die] $PAM_BHXH_SO authfail $opts
-auth     sufficient $PAM_BHXH_SO authsucc $opts
-auth     required   pam_deny.so
-account  required   pam_unix.so
-account  required   $PAM_BHXH_SO $opts
-password requisite  $PAM_BHXH_SO $opts
-password required   pam_deny.so
-EOS
+lockout_stack "$d/pam.d/with" "$opts" "password requisite  $PAM_BHXH_SO $opts" \
+	"password required   pam_deny.so"
 cat >"$d/pam.d/base" <<EOS
 auth     required   pam_unix.so
 account  required   pam_unix.so
